@@ -1,0 +1,62 @@
+"""The auth-service application factory."""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask, request, session
+from flask.typing import ResponseReturnValue
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from auth_service import pages, sign_in
+from auth_service.error_pages import register_error_pages
+from auth_service.sessions import ServerSession, ServerSessionInterface
+from auth_service.settings import AuthSettings
+from signin_state.errors import ConfigurationError, StoreUnavailableError
+from signin_state.health import health_blueprint
+from signin_state.service_state import attach_service_state
+from signin_state.settings import load_settings
+
+ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static"}
+GUNICORN_BOOT_ERROR = 3
+
+
+def create_app(settings: AuthSettings | None = None) -> Flask:
+    """Build auth-service; with no settings given, read them from the environment."""
+    if settings is None:
+        try:
+            settings = load_settings(AuthSettings, "auth-service")
+        except ConfigurationError as error:
+            print(error, file=sys.stderr, flush=True)
+            raise SystemExit(GUNICORN_BOOT_ERROR) from None
+    app = Flask(__name__)
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.config.update(
+        SESSION_COOKIE_NAME=settings.session_cookie_name,
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    state = attach_service_state(app, settings)
+    app.session_interface = ServerSessionInterface(
+        state.resources.store,
+        state.resources.cipher,
+        idle_seconds=settings.session_idle_seconds,
+        max_seconds=settings.session_max_seconds,
+    )
+    app.before_request(_require_session_store)
+    app.register_blueprint(health_blueprint({"redis": state.resources.store.ping}))
+    app.register_blueprint(pages.blueprint)
+    sign_in.register_sign_in(app, settings.redirect_path)
+    register_error_pages(app)
+    return app
+
+
+def _require_session_store() -> ResponseReturnValue | None:
+    """Refuse requests that need the session while its store is down."""
+    if request.endpoint in ENDPOINTS_WITHOUT_SESSION:
+        return None
+    if isinstance(session, ServerSession) and session.store_unavailable:
+        if request.endpoint == "pages.session_check":
+            return "", 403, {"X-Auth-Unavailable": "store"}
+        raise StoreUnavailableError("session store unavailable")
+    return None

@@ -1,0 +1,58 @@
+"""Friendly HTML error pages, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from signin_state.errors import StoreUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+def error_page(
+    status: int,
+    title: str,
+    message: str,
+    *,
+    retry_url: str | None = None,
+    error_code: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> ResponseReturnValue:
+    """Render the error page with what happened and what to do next."""
+    body = render_template(
+        "error.html", title=title, message=message, retry_url=retry_url, error_code=error_code
+    )
+    return body, status, headers or {}
+
+
+def register_error_pages(app: Flask) -> None:
+    """Install handlers so every error answers with a page."""
+
+    @app.errorhandler(StoreUnavailableError)
+    def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
+        log.error("session store unavailable")
+        return error_page(
+            503,
+            "Sign-in is briefly unavailable",
+            "We cannot reach our session storage right now. Please try again in a moment.",
+            retry_url="/",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        return error_page(error.code or 500, error.name, error.description or "")
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> ResponseReturnValue:
+        log.exception("unexpected error")
+        return error_page(
+            500,
+            "Something went wrong",
+            "An unexpected error happened. Please try again.",
+            retry_url="/",
+        )

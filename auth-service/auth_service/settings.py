@@ -1,0 +1,45 @@
+"""auth-service settings, read from the environment."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+
+from signin_state.settings import IdentitySettings
+
+
+class AuthSettings(IdentitySettings):
+    """Everything auth-service needs to know."""
+
+    public_url: str = "http://localhost:5000"
+    redirect_path: str = "/getAToken"
+    login_scopes: str = "User.ReadBasic.All"
+    session_cookie_name: str = "signin_session"
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_origin(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the public origin, e.g. https://app.example.com")
+        return value.rstrip("/")
+
+    @field_validator("redirect_path")
+    @classmethod
+    def _redirect_path_is_path(cls, value: str) -> str:
+        if not value.startswith("/") or value.startswith("//"):
+            raise ValueError("must be a path such as /getAToken")
+        return value
+
+    @property
+    def redirect_uri(self) -> str:
+        """The absolute redirect URI registered with the identity platform."""
+        return self.public_url + self.redirect_path
+
+    @property
+    def scopes(self) -> list[str]:
+        """The Graph scopes requested at sign-in."""
+        return self.login_scopes.split()
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure whenever the public origin is https."""
+        return self.public_url.startswith("https://")

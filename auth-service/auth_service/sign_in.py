@@ -1,0 +1,148 @@
+"""The sign-in steps: log in, complete the log-in at the callback, log out."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlencode
+
+import msal
+import requests
+from flask import Blueprint, Flask, redirect, render_template, request, session
+from flask.typing import ResponseReturnValue
+
+from auth_service.error_pages import error_page
+from auth_service.extensions import service_state
+from auth_service.redirect_targets import safe_relative_path
+from auth_service.sessions import ServerSession
+from signin_state.token_cache_merge import merge_token_caches
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("sign_in", __name__)
+
+
+def _retry_page(message: str, *, error_code: str | None = None) -> ResponseReturnValue:
+    return error_page(
+        400, "Your sign-in did not complete", message, retry_url="/login", error_code=error_code
+    )
+
+
+@blueprint.get("/login")
+def log_in() -> ResponseReturnValue:
+    """Start the auth code flow and send the browser to the identity platform."""
+    state = service_state()
+    client = state.resources.clients.build(msal.SerializableTokenCache())
+    try:
+        flow = client.initiate_auth_code_flow(
+            state.settings.scopes, redirect_uri=state.settings.redirect_uri
+        )
+    except requests.RequestException:
+        log.exception("identity platform unreachable at log-in")
+        return error_page(
+            502,
+            "Microsoft sign-in is unreachable",
+            "We could not reach the sign-in service. Please try again in a moment.",
+            retry_url="/login",
+        )
+    session["auth_flow"] = flow
+    session["next"] = safe_relative_path(request.args.get("next"))
+    return redirect(flow["auth_uri"])
+
+
+def complete_log_in() -> ResponseReturnValue:
+    """Redeem the authorization code, keep the tokens, and sign the user in."""
+    state = service_state()
+    flow = session.pop("auth_flow", None)
+    next_path = safe_relative_path(session.pop("next", None))
+    if not isinstance(flow, dict):
+        return _retry_page("Your sign-in expired or was already used. Please sign in again.")
+    auth_response = request.values.to_dict()
+    client = state.resources.clients.build(msal.SerializableTokenCache())
+    try:
+        result: dict[str, Any] = client.acquire_token_by_auth_code_flow(flow, auth_response)
+    except ValueError:
+        return _retry_page("This sign-in does not match the one we started. Please sign in again.")
+    except requests.RequestException:
+        log.exception("identity platform unreachable at callback")
+        return error_page(
+            502,
+            "Microsoft sign-in is unreachable",
+            "We could not finish signing you in. Please try again in a moment.",
+            retry_url="/login",
+        )
+    if "error" in result:
+        return _sign_in_refused(result)
+    accounts = client.get_accounts()
+    claims = result.get("id_token_claims") or {}
+    if not accounts or not claims:
+        return _retry_page("The sign-in answer had no account in it. Please sign in again.")
+    home_account_id = accounts[0]["home_account_id"]
+    caches = state.resources.token_caches
+    existing = caches.load(home_account_id)
+    caches.write(home_account_id, merge_token_caches(existing.cache, client.token_cache))
+    assert isinstance(session, ServerSession)
+    session.regenerate()
+    session["user"] = {
+        "home_account_id": home_account_id,
+        "oid": claims.get("oid", ""),
+        "tid": claims.get("tid", ""),
+        "name": claims.get("name", ""),
+        "username": claims.get("preferred_username", ""),
+    }
+    session["csrf"] = secrets.token_urlsafe(32)
+    return redirect(next_path)
+
+
+def _sign_in_refused(result: dict[str, Any]) -> ResponseReturnValue:
+    error = str(result.get("error", "error"))
+    description = str(result.get("error_description", ""))
+    aadsts = description.split(":", 1)[0] if description.startswith("AADSTS") else None
+    if error == "access_denied":
+        message = "You cancelled the sign-in or declined the permissions this app asked for."
+    else:
+        message = "Microsoft refused the sign-in: " + (description.splitlines()[0] or error)
+    return _retry_page(message, error_code=aadsts or error)
+
+
+@blueprint.get("/logout")
+def confirm_log_out() -> ResponseReturnValue:
+    """Show a page that asks the user to confirm signing out."""
+    if "user" not in session:
+        return redirect("/")
+    return render_template("logout_confirm.html", csrf=session.get("csrf", ""))
+
+
+@blueprint.post("/logout")
+def log_out() -> ResponseReturnValue:
+    """End the local session, delete the token cache, and sign out at the identity platform."""
+    state = service_state()
+    user = session.get("user")
+    if not user:
+        return redirect("/")
+    sent = request.form.get("csrf", "")
+    if not sent or not secrets.compare_digest(sent, str(session.get("csrf", ""))):
+        return error_page(
+            400,
+            "Sign-out not confirmed",
+            "This sign-out request did not come from our sign-out page, so nothing was done.",
+            retry_url="/logout",
+        )
+    state.resources.token_caches.delete(user["home_account_id"])
+    session.clear()
+    return redirect(_identity_platform_logout_url())
+
+
+def _identity_platform_logout_url() -> str:
+    state = service_state()
+    client = state.resources.clients.build(msal.SerializableTokenCache())
+    authorize = client.authority.authorization_endpoint
+    logout = authorize.rsplit("/authorize", 1)[0] + "/logout"
+    query = urlencode({"post_logout_redirect_uri": state.settings.public_url + "/"})
+    return f"{logout}?{query}"
+
+
+def register_sign_in(app: Flask, redirect_path: str) -> None:
+    """Install the sign-in routes; the callback lives at the configured redirect path."""
+    app.register_blueprint(blueprint)
+    app.add_url_rule(redirect_path, "complete_log_in", complete_log_in, methods=["GET", "POST"])

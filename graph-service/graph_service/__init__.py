@@ -1,0 +1,1 @@
+"""graph-service: calls Microsoft Graph for the signed-in user."""

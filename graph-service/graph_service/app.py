@@ -1,0 +1,34 @@
+"""The graph-service application factory."""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+from graph_service import graph_calls
+from graph_service.json_errors import register_json_errors
+from graph_service.settings import GraphSettings
+from signin_state.errors import ConfigurationError
+from signin_state.health import health_blueprint
+from signin_state.service_state import attach_service_state
+from signin_state.settings import load_settings
+
+GUNICORN_BOOT_ERROR = 3
+
+
+def create_app(settings: GraphSettings | None = None) -> Flask:
+    """Build graph-service; with no settings given, read them from the environment."""
+    if settings is None:
+        try:
+            settings = load_settings(GraphSettings, "graph-service")
+        except ConfigurationError as error:
+            print(error, file=sys.stderr, flush=True)
+            raise SystemExit(GUNICORN_BOOT_ERROR) from None
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)
+    state = attach_service_state(app, settings)
+    app.register_blueprint(health_blueprint({"redis": state.resources.store.ping}))
+    app.register_blueprint(graph_calls.blueprint)
+    register_json_errors(app)
+    return app

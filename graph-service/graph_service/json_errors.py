@@ -1,0 +1,56 @@
+"""Errors as JSON in Graph's error envelope."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from signin_state.errors import StoreUnavailableError
+
+log = logging.getLogger(__name__)
+
+
+class GraphServiceError(Exception):
+    """An error graph-service answers with its own code."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """Return an error body shaped like Graph's."""
+    inner = {"date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
+    return {"error": {"code": code, "message": message, **extra, "innerError": inner}}
+
+
+def register_json_errors(app: Flask) -> None:
+    """Answer every error with JSON, never an HTML page or a stack trace."""
+
+    @app.errorhandler(GraphServiceError)
+    def service_error(error: GraphServiceError) -> ResponseReturnValue:
+        return jsonify(error_body(error.code, error.message, **error.extra)), error.status
+
+    @app.errorhandler(StoreUnavailableError)
+    def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
+        log.error("token store unavailable")
+        body = error_body("store_unavailable", "Token storage is unavailable; retry shortly.")
+        return jsonify(body), 503, {"Retry-After": "5"}
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> ResponseReturnValue:
+        code = (error.name or "error").lower().replace(" ", "_")
+        return jsonify(error_body(code, error.description or "")), error.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> ResponseReturnValue:
+        log.exception("unexpected error")
+        return jsonify(error_body("internal_error", "An unexpected error happened.")), 500

@@ -1,0 +1,20 @@
+"""graph-service settings, read from the environment."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+
+from signin_state.settings import IdentitySettings
+
+
+class GraphSettings(IdentitySettings):
+    """Everything graph-service needs to know."""
+
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+
+    @field_validator("graph_base_url")
+    @classmethod
+    def _graph_base_is_https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError("must be an https:// URL such as https://graph.microsoft.com/v1.0")
+        return value.rstrip("/")

@@ -1,0 +1,1 @@
+"""State of signed-in users shared by the services: stores, token caches, identity assertions."""

@@ -1,0 +1,105 @@
+"""Stores that move bytes by key with an expiry, and nothing else."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+import redis
+
+from signin_state.errors import StoreUnavailableError
+
+
+class ByteStore(Protocol):
+    """A key/value store of bytes with per-key expiry."""
+
+    def get(self, key: str) -> bytes | None:
+        """Return the value stored at key, or None."""
+        ...
+
+    def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        """Store value at key; it disappears after ttl_seconds."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove key if present."""
+        ...
+
+    def ping(self) -> bool:
+        """Return True if the store answers."""
+        ...
+
+
+class MemoryByteStore:
+    """A process-local ByteStore for tests and single-process tools."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[bytes, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        """Return the value stored at key, or None if absent or expired."""
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            value, expires_at = item
+            if expires_at <= time.monotonic():
+                del self._items[key]
+                return None
+            return value
+
+    def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        """Store value at key for ttl_seconds."""
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        with self._lock:
+            self._items[key] = (bytes(value), time.monotonic() + ttl_seconds)
+
+    def delete(self, key: str) -> None:
+        """Remove key if present."""
+        with self._lock:
+            self._items.pop(key, None)
+
+    def ping(self) -> bool:
+        """A memory store always answers."""
+        return True
+
+
+class RedisByteStore:
+    """A ByteStore on a Redis client; connection failures become StoreUnavailableError."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self._client = client
+
+    def get(self, key: str) -> bytes | None:
+        """Return the value stored at key, or None."""
+        try:
+            value = self._client.get(key)
+        except redis.RedisError as error:
+            raise StoreUnavailableError(str(error)) from error
+        return value if isinstance(value, bytes) else None
+
+    def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
+        """Store value at key for ttl_seconds."""
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        try:
+            self._client.set(key, value, ex=ttl_seconds)
+        except redis.RedisError as error:
+            raise StoreUnavailableError(str(error)) from error
+
+    def delete(self, key: str) -> None:
+        """Remove key if present."""
+        try:
+            self._client.delete(key)
+        except redis.RedisError as error:
+            raise StoreUnavailableError(str(error)) from error
+
+    def ping(self) -> bool:
+        """Return True if Redis answers PING."""
+        try:
+            return bool(self._client.ping())
+        except redis.RedisError:
+            return False

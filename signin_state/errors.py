@@ -1,0 +1,9 @@
+"""Errors the shared library raises to the services."""
+
+
+class StoreUnavailableError(Exception):
+    """The backing store (Redis) did not answer; the request may be retried later."""
+
+
+class ConfigurationError(Exception):
+    """The service's configuration is missing or unsafe; the message names the variables."""

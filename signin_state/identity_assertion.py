@@ -1,0 +1,77 @@
+"""Short-lived signed statements of who the signed-in user is, from auth-service to others."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+ISSUER = "auth-service"
+AUDIENCE = "signin-stack"
+ALGORITHM = "HS256"
+HEADER_NAME = "X-User-Assertion"
+
+
+class InvalidAssertionError(Exception):
+    """The assertion is missing, forged, expired or meant for someone else."""
+
+
+@dataclass(frozen=True)
+class SignedInUser:
+    """Who a request acts for."""
+
+    home_account_id: str
+    object_id: str
+    tenant_id: str
+    name: str
+    username: str
+
+
+class IdentityAssertions:
+    """Issues and verifies identity assertions with one shared key."""
+
+    def __init__(self, key: str, *, lifetime_seconds: int = 60) -> None:
+        if len(key) < 32:
+            raise ValueError("IDENTITY_ASSERTION_KEY must be at least 32 characters")
+        self._key = key
+        self._lifetime = lifetime_seconds
+
+    def issue(self, user: SignedInUser) -> str:
+        """Return a signed assertion for user, valid for a short time."""
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + self._lifetime,
+            "sub": user.home_account_id,
+            "oid": user.object_id,
+            "tid": user.tenant_id,
+            "name": user.name,
+            "preferred_username": user.username,
+        }
+        return jwt.encode(claims, self._key, algorithm=ALGORITHM)
+
+    def verify(self, assertion: str | None) -> SignedInUser:
+        """Return the user an assertion vouches for, or raise InvalidAssertionError."""
+        if not assertion:
+            raise InvalidAssertionError("no identity assertion")
+        try:
+            claims = jwt.decode(
+                assertion,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidAssertionError(str(error)) from error
+        return SignedInUser(
+            home_account_id=str(claims["sub"]),
+            object_id=str(claims.get("oid", "")),
+            tenant_id=str(claims.get("tid", "")),
+            name=str(claims.get("name", "")),
+            username=str(claims.get("preferred_username", "")),
+        )

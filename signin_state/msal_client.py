@@ -1,0 +1,32 @@
+"""Builds MSAL confidential clients that share one HTTP session and discovery cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msal
+
+from signin_state.outbound_http import OutboundSession
+from signin_state.settings import IdentitySettings
+
+
+class ConfidentialClientFactory:
+    """Makes a ConfidentialClientApplication per token cache without repeating discovery."""
+
+    def __init__(self, settings: IdentitySettings, http_client: OutboundSession) -> None:
+        self._settings = settings
+        self._http_client = http_client
+        self._http_cache: dict[Any, Any] = {}
+
+    def build(self, token_cache: msal.SerializableTokenCache) -> msal.ConfidentialClientApplication:
+        """Return a client bound to token_cache."""
+        settings = self._settings
+        return msal.ConfidentialClientApplication(
+            settings.client_id,
+            client_credential=settings.client_secret.get_secret_value(),
+            authority=settings.authority,
+            token_cache=token_cache,
+            http_client=self._http_client,
+            http_cache=self._http_cache,
+            instance_discovery=settings.instance_discovery,
+        )

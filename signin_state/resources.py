@@ -1,0 +1,43 @@
+"""The long-lived objects a service builds once at start and shares across requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from signin_state.byte_store import RedisByteStore
+from signin_state.identity_assertion import IdentityAssertions
+from signin_state.msal_client import ConfidentialClientFactory
+from signin_state.outbound_http import OutboundSession
+from signin_state.record_cipher import RecordCipher
+from signin_state.redis_connection import connect_redis
+from signin_state.settings import IdentitySettings
+from signin_state.token_caches import UserTokenCaches
+
+
+@dataclass(frozen=True)
+class SharedResources:
+    """Store, cipher, token caches, MSAL client factory and assertions of one service."""
+
+    store: RedisByteStore
+    cipher: RecordCipher
+    token_caches: UserTokenCaches
+    clients: ConfidentialClientFactory
+    http: OutboundSession
+    assertions: IdentityAssertions
+
+
+def build_shared_resources(settings: IdentitySettings) -> SharedResources:
+    """Create the resources from settings; nothing connects until first used."""
+    store = RedisByteStore(connect_redis(settings.redis_url))
+    cipher = RecordCipher(settings.encryption_key_texts())
+    http = OutboundSession(ca_bundle=settings.trusted_ca_bundle)
+    return SharedResources(
+        store=store,
+        cipher=cipher,
+        token_caches=UserTokenCaches(
+            store, cipher, client_id=settings.client_id, ttl_seconds=settings.session_max_seconds
+        ),
+        clients=ConfidentialClientFactory(settings, http),
+        http=http,
+        assertions=IdentityAssertions(settings.identity_assertion_key.get_secret_value()),
+    )

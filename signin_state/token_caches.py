@@ -1,0 +1,73 @@
+"""One encrypted MSAL token cache per signed-in user, kept in a ByteStore."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import msal
+
+from signin_state.byte_store import ByteStore
+from signin_state.record_cipher import RecordCipher, UndecryptableRecordError
+from signin_state.store_keys import token_cache_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadedTokenCache:
+    """A user's token cache as loaded, with what is needed to save it back."""
+
+    home_account_id: str
+    cache: msal.SerializableTokenCache
+    needs_rewrite: bool = field(default=False)
+
+
+class UserTokenCaches:
+    """Loads and saves users' MSAL token caches: load, use, save only if changed."""
+
+    def __init__(
+        self, store: ByteStore, cipher: RecordCipher, *, client_id: str, ttl_seconds: int
+    ) -> None:
+        self._store = store
+        self._cipher = cipher
+        self._client_id = client_id
+        self._ttl = ttl_seconds
+
+    def key_for(self, home_account_id: str) -> str:
+        """Return the store key of a user's cache."""
+        return token_cache_key(self._client_id, home_account_id)
+
+    def load(self, home_account_id: str) -> LoadedTokenCache:
+        """Return the user's cache; an unreadable record is treated as an empty cache."""
+        cache = msal.SerializableTokenCache()
+        key = self.key_for(home_account_id)
+        sealed = self._store.get(key)
+        if sealed is None:
+            return LoadedTokenCache(home_account_id, cache)
+        try:
+            record = self._cipher.open(sealed, record_name=key)
+            cache.deserialize(record.plaintext.decode("utf-8"))
+        except (UndecryptableRecordError, ValueError) as error:
+            log.warning("token cache unreadable, treated as empty: %s", type(error).__name__)
+            return LoadedTokenCache(home_account_id, msal.SerializableTokenCache())
+        return LoadedTokenCache(home_account_id, cache, needs_rewrite=record.sealed_with_old_key)
+
+    def save(self, loaded: LoadedTokenCache) -> bool:
+        """Write the cache back if MSAL changed it (or its key is old); return True if written."""
+        if not (loaded.cache.has_state_changed or loaded.needs_rewrite):
+            return False
+        self.write(loaded.home_account_id, loaded.cache)
+        loaded.cache.has_state_changed = False
+        loaded.needs_rewrite = False
+        return True
+
+    def write(self, home_account_id: str, cache: msal.SerializableTokenCache) -> None:
+        """Seal and store a cache unconditionally."""
+        key = self.key_for(home_account_id)
+        sealed = self._cipher.seal(cache.serialize().encode("utf-8"), record_name=key)
+        self._store.set(key, sealed, self._ttl)
+
+    def delete(self, home_account_id: str) -> None:
+        """Remove a user's cache."""
+        self._store.delete(self.key_for(home_account_id))
