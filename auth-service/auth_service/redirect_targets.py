@@ -10,7 +10,9 @@ def safe_relative_path(target: str | None, *, default: str = "/") -> str:
     if not target or len(target) > 2048:
         return default
     decoded = unquote(target)
-    if any(ord(char) < 0x21 or ord(char) == 0x7F for char in decoded) or "\\" in decoded:
+    if any(ord(char) <= 0x20 for char in target):
+        return default
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in decoded) or "\\" in decoded:
         return default
     if not target.startswith("/") or decoded.startswith("//"):
         return default

@@ -1,0 +1,69 @@
+"""`make dev`: run the whole stack natively at http://localhost:5000 until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from native_stack.ports import port_is_free
+from native_stack.processes import StackStartError
+from native_stack.stack import REPO_ROOT, NativeStack, StackOptions
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="make dev", description="Run the stack on loopback with the identity emulator."
+    )
+    parser.add_argument("--port", type=int, default=5000, help="public port (default 5000)")
+    parser.add_argument(
+        "--run-dir", type=Path, default=REPO_ROOT / ".dev-stack", help="logs and state"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the stack, print how to use it, and stop everything on Ctrl-C."""
+    arguments = parse_arguments(argv)
+    if not port_is_free(arguments.port):
+        print(f"Port {arguments.port} is in use (is `make dev` already running?).", file=sys.stderr)
+        return 1
+    stack = NativeStack(
+        StackOptions(run_dir=arguments.run_dir, public_host="localhost", public_port=arguments.port)
+    )
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    print("Starting redis-server, the emulator, auth-service, graph-service and nginx ...")
+    try:
+        stack.start()
+    except StackStartError as error:
+        print(f"Could not start the stack: {error}", file=sys.stderr)
+        return 1
+    try:
+        print_welcome(stack)
+        stopping.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping ...")
+        stack.stop()
+    return 0
+
+
+def print_welcome(stack: NativeStack) -> None:
+    """Print the URL, the seeded users and where the logs are."""
+    assert stack.registration is not None
+    print(f"\n  Open {stack.public_url}\n")
+    print("  Seeded users (pick one on the emulator's sign-in page):")
+    for username, name in zip(
+        stack.registration.usernames, stack.registration.display_names, strict=True
+    ):
+        print(f"    {name:<24} {username}")
+    print(f"\n  Logs: {stack.run_dir / 'logs'}    Stop: Ctrl-C\n", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

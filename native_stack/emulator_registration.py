@@ -1,0 +1,36 @@
+"""The emulator's seeded tenant, app registration and users, as the stack uses them."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SEED_FILE = Path(__file__).resolve().parent.parent / "emulator" / "ms_emulator" / "seed.json"
+
+
+@dataclass(frozen=True)
+class EmulatorRegistration:
+    """What the services need to sign in against the emulator, and who can sign in."""
+
+    tenant_id: str
+    client_id: str
+    client_secret: str
+    usernames: list[str]
+    display_names: list[str]
+
+
+def read_seeded_registration(seed_file: Path | None = None) -> EmulatorRegistration:
+    """Read the first tenant, app and the users from the emulator's seed file."""
+    path = seed_file or Path(os.environ.get("EMULATOR_SEED_FILE") or SEED_FILE)
+    seed: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    app = seed["apps"][0]
+    return EmulatorRegistration(
+        tenant_id=seed["tenants"][0]["id"],
+        client_id=app["client_id"],
+        client_secret=app["client_secrets"][0],
+        usernames=[user["userPrincipalName"] for user in seed["users"]],
+        display_names=[user["displayName"] for user in seed["users"]],
+    )

@@ -1,0 +1,234 @@
+"""The whole stack on loopback: redis-server, the emulator, both services and nginx."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from native_stack.emulator_registration import EmulatorRegistration, read_seeded_registration
+from native_stack.ports import free_port
+from native_stack.processes import ManagedProcess, StackStartError
+from native_stack.redis_server import start_redis_server
+from native_stack.templates import render_template_dir
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PYTHON_PATHS = [
+    REPO_ROOT,
+    REPO_ROOT / "auth-service",
+    REPO_ROOT / "graph-service",
+    REPO_ROOT / "emulator",
+]
+
+
+@dataclass
+class StackOptions:
+    """How to run the stack; defaults suit the tests."""
+
+    run_dir: Path
+    public_host: str = "127.0.0.1"  # the host in URLs; nginx always listens on 127.0.0.1
+    public_port: int | None = None
+    auth_workers: int = 2
+    graph_workers: int = 2
+    with_emulator_pages: bool = True
+    redis_appendonly: bool = False
+    emulator_env: dict[str, str] = field(default_factory=dict)
+    service_env: dict[str, str] = field(default_factory=dict)
+
+
+def require_tools() -> None:
+    """Stop with install advice when redis-server or nginx is missing."""
+    missing = [tool for tool in ("redis-server", "nginx") if _find_tool(tool) is None]
+    if missing:
+        raise StackStartError(
+            "missing: " + ", ".join(missing) + ". Install them with: "
+            "sudo apt-get install -y nginx redis-server (Debian/Ubuntu) "
+            "or brew install nginx redis (macOS)"
+        )
+
+
+def _find_tool(name: str) -> str | None:
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin:/sbin")
+
+
+class NativeStack:
+    """Starts and stops every process of the stack, each on its own loopback port."""
+
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.run_dir = options.run_dir
+        self.public_port = options.public_port or free_port()
+        self.redis_port = free_port()
+        self.emulator_port = free_port()
+        self.auth_port = free_port()
+        self.graph_port = free_port()
+        self.processes: dict[str, ManagedProcess] = {}
+        self.data_encryption_keys = secrets.token_urlsafe(32)
+        self.identity_assertion_key = secrets.token_urlsafe(32)
+        self.registration: EmulatorRegistration | None = None
+
+    @property
+    def public_url(self) -> str:
+        """The origin browsers use."""
+        return f"http://{self.options.public_host}:{self.public_port}"
+
+    @property
+    def emulator_url(self) -> str:
+        """The emulator's own (back-channel) https address."""
+        return f"https://127.0.0.1:{self.emulator_port}"
+
+    @property
+    def ca_file(self) -> Path:
+        """The emulator's CA certificate."""
+        return self.run_dir / "emulator" / "ca.crt"
+
+    @property
+    def redis_url(self) -> str:
+        """URL of the stack's own redis-server."""
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def start(self) -> None:
+        """Start everything in dependency order and wait until each is ready."""
+        require_tools()
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.start_redis()
+            self._start_emulator()
+            self.registration = read_seeded_registration()
+            for service in ("auth-service", "graph-service"):
+                self.start_service(service)
+            self._start_nginx()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop every process, newest first."""
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+
+    def __enter__(self) -> NativeStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def start_redis(self) -> None:
+        """Start (or restart) the stack's redis-server on its port."""
+        previous = self.processes.pop("redis", None)
+        if previous is not None:
+            previous.stop()
+        self.processes["redis"] = start_redis_server(
+            self.run_dir / "redis",
+            self.redis_port,
+            appendonly=self.options.redis_appendonly,
+            log_path=self.run_dir / "logs" / "redis.log",
+        )
+
+    def stop_redis(self) -> None:
+        """Stop the stack's redis-server (tests of Redis failures)."""
+        self.processes["redis"].stop()
+
+    def _start_emulator(self) -> None:
+        env = dict(os.environ, PYTHONPATH=_python_path(), **self.options.emulator_env)
+        env["EMULATOR_BROWSER_URL"] = self.public_url + "/_emulator"
+        argv = [
+            sys.executable, "-m", "ms_emulator", "serve",
+            "--bind", f"127.0.0.1:{self.emulator_port}",
+            "--state-dir", str(self.run_dir / "emulator"),
+        ]  # fmt: skip
+        process = self._launch("emulator", argv, env)
+        process.wait_ready(lambda: self._https_ok(self.emulator_url + "/healthz"), 60)
+
+    def _https_ok(self, url: str) -> bool:
+        with requests.Session() as session:
+            session.trust_env = False
+            return session.get(url, verify=str(self.ca_file), timeout=2).status_code == 200
+
+    def service_environment(self) -> dict[str, str]:
+        """The environment both services run with."""
+        assert self.registration is not None
+        env = dict(os.environ)
+        env.update(
+            PYTHONPATH=_python_path(),
+            APP_ENV="development",
+            CLIENT_ID=self.registration.client_id,
+            CLIENT_SECRET=self.registration.client_secret,
+            AUTHORITY=f"{self.emulator_url}/{self.registration.tenant_id}",
+            INSTANCE_DISCOVERY="false",
+            TRUSTED_CA_BUNDLE=str(self.ca_file),
+            REDIS_URL=self.redis_url,
+            DATA_ENCRYPTION_KEYS=self.data_encryption_keys,
+            IDENTITY_ASSERTION_KEY=self.identity_assertion_key,
+            PUBLIC_URL=self.public_url,
+            GRAPH_BASE_URL=f"{self.emulator_url}/v1.0",
+        )
+        env.update(self.options.service_env)
+        return env
+
+    def start_service(self, name: str) -> None:
+        """Start auth-service or graph-service under gunicorn (also used to restart one)."""
+        port = self.auth_port if name == "auth-service" else self.graph_port
+        workers = (
+            self.options.auth_workers if name == "auth-service" else self.options.graph_workers
+        )
+        module = name.replace("-", "_")
+        argv = [
+            sys.executable, "-m", "gunicorn",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+            "--graceful-timeout", "5", "--log-level", "warning",
+            f"{module}.app:create_app()",
+        ]  # fmt: skip
+        process = self._launch(name, argv, self.service_environment())
+        process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{port}/healthz"))
+
+    def _start_nginx(self) -> None:
+        nginx_dir = self.run_dir / "nginx"
+        if nginx_dir.exists():
+            shutil.rmtree(nginx_dir)
+        (nginx_dir / "temp").mkdir(parents=True)
+        shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", nginx_dir / "nginx.conf")
+        values = {
+            "NGINX_LISTEN": f"127.0.0.1:{self.public_port}",
+            "AUTH_SERVICE_ADDR": f"127.0.0.1:{self.auth_port}",
+            "GRAPH_SERVICE_ADDR": f"127.0.0.1:{self.graph_port}",
+            "EMULATOR_ADDR": f"127.0.0.1:{self.emulator_port}",
+            "EMULATOR_CA_FILE": str(self.ca_file),
+        }
+        render_template_dir(REPO_ROOT / "nginx" / "templates", nginx_dir / "conf.d", values)
+        if not self.options.with_emulator_pages:
+            shutil.rmtree(nginx_dir / "conf.d" / "locations")
+        argv = [
+            _find_tool("nginx") or "nginx",
+            "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"),
+            "-e", "stderr", "-g", "daemon off;",
+        ]  # fmt: skip
+        process = self._launch("nginx", argv, dict(os.environ))
+        process.wait_ready(lambda: _http_ok(self.public_url + "/healthz"))
+
+    def _launch(self, name: str, argv: list[str], env: dict[str, str]) -> ManagedProcess:
+        previous = self.processes.get(name)
+        if previous is not None:
+            previous.stop()
+        process = ManagedProcess(name, argv, env, self.run_dir / "logs" / f"{name}.log", REPO_ROOT)
+        self.processes[name] = process
+        process.start()
+        return process
+
+
+def _python_path() -> str:
+    existing = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join([str(path) for path in PYTHON_PATHS] + ([existing] if existing else []))
+
+
+def _http_ok(url: str) -> bool:
+    with requests.Session() as session:
+        session.trust_env = False
+        return session.get(url, timeout=2).status_code == 200

@@ -1,0 +1,82 @@
+"""Fixtures that start real servers: a redis-server, and the whole stack on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis
+import requests
+
+from native_stack.ports import free_port
+from native_stack.processes import ManagedProcess
+from native_stack.redis_server import start_redis_server
+from native_stack.stack import NativeStack, StackOptions
+from tests.support.browser import Browser
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedProcess]:
+    """A redis-server of the suite's own on a free port."""
+    run_dir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    process = start_redis_server(run_dir, port, appendonly=False, log_path=run_dir / "redis.log")
+    process.port = port  # type: ignore[attr-defined]
+    yield process
+    process.stop()
+
+
+@pytest.fixture
+def redis_client(redis_server: ManagedProcess) -> Iterator[redis.Redis]:
+    """A client of the suite's redis-server, emptied before each test."""
+    client = redis.Redis(port=redis_server.port)  # type: ignore[attr-defined]
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
+    """The whole stack (redis, emulator, auth-service, graph-service, nginx) on loopback."""
+    running = NativeStack(StackOptions(run_dir=tmp_path_factory.mktemp("stack")))
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def stack_redis(stack: NativeStack) -> Iterator[redis.Redis]:
+    """A client of the stack's own redis-server."""
+    client = redis.Redis(port=stack.redis_port)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    """A fresh browser-like client with no cookies."""
+    client = Browser()
+    yield client
+    client.close()
+
+
+SignIn = Callable[..., requests.Response]
+
+
+@pytest.fixture
+def sign_in(stack: NativeStack, browser: Browser) -> SignIn:
+    """Sign browser in through nginx as a seeded user; return the page it lands on."""
+
+    def perform(username: str | None = None) -> requests.Response:
+        assert stack.registration is not None
+        user = username or stack.registration.usernames[0]
+        sign_in_page = browser.get(stack.public_url + "/login")
+        assert sign_in_page.status_code == 200, sign_in_page.text[:500]
+        landed = browser.submit(sign_in_page, button=user)
+        if "consent" in landed.url or 'value="accept"' in landed.text:
+            landed = browser.submit(landed, button="accept")
+        assert landed.status_code == 200, landed.text[:500]
+        assert landed.url.rstrip("/") == stack.public_url, landed.url
+        return landed
+
+    return perform

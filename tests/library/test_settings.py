@@ -1,0 +1,101 @@
+"""Settings: missing or placeholder secrets stop a service, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from signin_state.errors import ConfigurationError
+from signin_state.settings import IdentitySettings, load_settings
+
+VALID = {
+    "CLIENT_ID": "11111111-2222-3333-4444-555555555555",
+    "CLIENT_SECRET": "a-real-looking-secret-value",
+    "AUTHORITY": "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    "DATA_ENCRYPTION_KEYS": "d" * 43,
+    "IDENTITY_ASSERTION_KEY": "i" * 43,
+}
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in list(os.environ):
+        if name.upper() in IdentitySettings.model_fields or name.upper().endswith("_FILE"):
+            monkeypatch.delenv(name)
+    for name in [*VALID, "APP_ENV"]:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_valid_production_settings_load(environment: pytest.MonkeyPatch) -> None:
+    for name, value in VALID.items():
+        environment.setenv(name, value)
+    settings = load_settings(IdentitySettings, "svc")
+    assert settings.app_env == "production"
+    assert settings.client_id == VALID["CLIENT_ID"]
+
+
+@pytest.mark.parametrize("missing", sorted(VALID))
+def test_missing_variable_is_named(environment: pytest.MonkeyPatch, missing: str) -> None:
+    for name, value in VALID.items():
+        if name != missing:
+            environment.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=missing):
+        load_settings(IdentitySettings, "svc")
+
+
+@pytest.mark.parametrize(
+    ("variable", "placeholder"),
+    [
+        ("CLIENT_SECRET", "dev-only-emulator-client-secret"),
+        ("CLIENT_ID", "Enter_the_Application_Id_Here"),
+        ("IDENTITY_ASSERTION_KEY", "changeme-changeme-changeme-changeme-00"),
+        ("DATA_ENCRYPTION_KEYS", "placeholder-placeholder-placeholder-00"),
+    ],
+)
+def test_placeholders_are_refused_outside_development(
+    environment: pytest.MonkeyPatch, variable: str, placeholder: str
+) -> None:
+    for name, value in {**VALID, variable: placeholder}.items():
+        environment.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=variable):
+        load_settings(IdentitySettings, "svc")
+    environment.setenv("APP_ENV", "development")
+    assert load_settings(IdentitySettings, "svc").is_development
+
+
+def test_secret_from_file(environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, value in VALID.items():
+        environment.setenv(name, value)
+    environment.delenv("CLIENT_SECRET")
+    secret_file = tmp_path / "client_secret"
+    secret_file.write_text("secret-from-a-file\n")
+    environment.setenv("CLIENT_SECRET_FILE", str(secret_file))
+    settings = load_settings(IdentitySettings, "svc")
+    assert settings.client_secret.get_secret_value() == "secret-from-a-file"
+
+
+def test_http_authority_is_refused(environment: pytest.MonkeyPatch) -> None:
+    for name, value in {**VALID, "AUTHORITY": "http://login.example"}.items():
+        environment.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="AUTHORITY"):
+        load_settings(IdentitySettings, "svc")
+
+
+@pytest.mark.parametrize("factory", ["auth_service.app", "graph_service.app"])
+def test_service_stops_at_start_with_a_clear_message(factory: str) -> None:
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-c", f"from {factory} import create_app; create_app()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert "CLIENT_SECRET: is not set" in result.stderr
+    assert "Traceback" not in result.stderr

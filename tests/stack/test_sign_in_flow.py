@@ -1,0 +1,84 @@
+"""The walking skeleton end to end through nginx: sign in, call Graph, sign out."""
+
+from __future__ import annotations
+
+import redis
+
+from native_stack.stack import NativeStack
+from tests.conftest import SignIn
+from tests.support.browser import Browser
+
+
+def session_keys(client: redis.Redis) -> set[bytes]:
+    return set(client.scan_iter("signin:session:*"))
+
+
+def token_cache_keys(client: redis.Redis) -> set[bytes]:
+    return set(client.scan_iter("signin:{user:*}:tokencache:*"))
+
+
+def sign_out(browser: Browser, stack: NativeStack) -> None:
+    confirm = browser.get(stack.public_url + "/logout")
+    assert confirm.status_code == 200
+    back_home = browser.submit(confirm, label="Sign out")
+    assert back_home.status_code == 200
+    assert back_home.url.rstrip("/") == stack.public_url
+    assert "Sign in with Microsoft" in back_home.text
+
+
+def test_home_page_offers_sign_in(stack: NativeStack, browser: Browser) -> None:
+    page = browser.get(stack.public_url + "/")
+    assert page.status_code == 200
+    assert 'href="/login"' in page.text
+
+
+def test_sign_in_call_graph_and_sign_out(
+    stack: NativeStack, browser: Browser, sign_in: SignIn, stack_redis: redis.Redis
+) -> None:
+    assert stack.registration is not None
+    username = stack.registration.usernames[0]
+    home = sign_in(username)
+    assert "Welcome," in home.text
+
+    me = browser.get(stack.public_url + "/graph/me", headers={"Accept": "application/json"})
+    assert me.status_code == 200, me.text
+    assert me.json()["userPrincipalName"].lower() == username.lower()
+
+    users = browser.get(stack.public_url + "/graph/users")
+    assert users.status_code == 200, users.text
+    listed = {user["userPrincipalName"].lower() for user in users.json()["value"]}
+    assert username.lower() in listed and len(listed) >= 2
+
+    sign_out(browser, stack)
+    after = browser.get(stack.public_url + "/graph/me")
+    assert after.status_code == 401
+    assert after.json()["error"]["code"] == "unauthenticated"
+
+
+def test_session_and_token_cache_live_in_redis_and_go_at_sign_out(
+    stack: NativeStack, browser: Browser, sign_in: SignIn, stack_redis: redis.Redis
+) -> None:
+    sessions_before = session_keys(stack_redis)
+    caches_before = token_cache_keys(stack_redis)
+    sign_in()
+    new_sessions = session_keys(stack_redis) - sessions_before
+    new_caches = token_cache_keys(stack_redis) - caches_before
+    assert len(new_sessions) == 1
+    cookie = browser.http.cookies.get("signin_session")
+    assert new_sessions == {f"signin:session:{cookie}".encode()}
+    assert len(token_cache_keys(stack_redis)) >= 1
+    cache_key = (new_caches or token_cache_keys(stack_redis)).pop()
+    assert stack_redis.ttl(cache_key) > 0
+    assert stack_redis.ttl(new_sessions.copy().pop()) > 0
+
+    sign_out(browser, stack)
+    assert not new_sessions & session_keys(stack_redis)
+    assert cache_key not in token_cache_keys(stack_redis)
+
+
+def test_graph_without_sign_in_is_401_json(stack: NativeStack, browser: Browser) -> None:
+    for path in ("/graph/me", "/graph/users"):
+        answer = browser.get(stack.public_url + path)
+        assert answer.status_code == 401
+        assert answer.headers["Content-Type"].startswith("application/json")
+        assert answer.json()["error"]["code"] == "unauthenticated"
