@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -11,6 +12,8 @@ from pathlib import Path
 from native_stack.ports import port_is_free
 from native_stack.processes import StackStartError
 from native_stack.stack import REPO_ROOT, NativeStack, StackOptions
+
+REAL_TENANT_VARIABLES = ("CLIENT_ID", "CLIENT_SECRET", "AUTHORITY")
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -31,8 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     if not port_is_free(arguments.port):
         print(f"Port {arguments.port} is in use (is `make dev` already running?).", file=sys.stderr)
         return 1
+    real_tenant = all(os.environ.get(name) for name in REAL_TENANT_VARIABLES)
     stack = NativeStack(
-        StackOptions(run_dir=arguments.run_dir, public_host="localhost", public_port=arguments.port)
+        StackOptions(
+            run_dir=arguments.run_dir,
+            public_host="localhost",
+            public_port=arguments.port,
+            use_emulator=not real_tenant,
+        )
     )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
@@ -55,13 +64,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_welcome(stack: NativeStack) -> None:
     """Print the URL, the seeded users and where the logs are."""
-    assert stack.registration is not None
     print(f"\n  Open {stack.public_url}\n")
-    print("  Seeded users (pick one on the emulator's sign-in page):")
-    for username, name in zip(
-        stack.registration.usernames, stack.registration.display_names, strict=True
-    ):
-        print(f"    {name:<24} {username}")
+    if stack.registration is None:
+        print(f"  Signing in against your tenant: {os.environ['AUTHORITY']}")
+    else:
+        print("  Seeded users (pick one on the emulator's sign-in page):")
+        registration = stack.registration
+        for username, name in zip(registration.usernames, registration.display_names, strict=True):
+            print(f"    {name:<24} {username}")
     print(f"\n  Logs: {stack.run_dir / 'logs'}    Stop: Ctrl-C\n", flush=True)
 
 

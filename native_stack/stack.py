@@ -35,7 +35,7 @@ class StackOptions:
     public_port: int | None = None
     auth_workers: int = 2
     graph_workers: int = 2
-    with_emulator_pages: bool = True
+    use_emulator: bool = True  # False: a real tenant from CLIENT_ID, CLIENT_SECRET, AUTHORITY
     redis_appendonly: bool = False
     emulator_env: dict[str, str] = field(default_factory=dict)
     service_env: dict[str, str] = field(default_factory=dict)
@@ -98,8 +98,9 @@ class NativeStack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.start_redis()
-            self._start_emulator()
-            self.registration = read_seeded_registration()
+            if self.options.use_emulator:
+                self._start_emulator()
+                self.registration = read_seeded_registration()
             for service in ("auth-service", "graph-service"):
                 self.start_service(service)
             self._start_nginx()
@@ -153,22 +154,24 @@ class NativeStack:
 
     def service_environment(self) -> dict[str, str]:
         """The environment both services run with."""
-        assert self.registration is not None
         env = dict(os.environ)
         env.update(
             PYTHONPATH=_python_path(),
             APP_ENV="development",
-            CLIENT_ID=self.registration.client_id,
-            CLIENT_SECRET=self.registration.client_secret,
-            AUTHORITY=f"{self.emulator_url}/{self.registration.tenant_id}",
-            INSTANCE_DISCOVERY="false",
-            TRUSTED_CA_BUNDLE=str(self.ca_file),
             REDIS_URL=self.redis_url,
             DATA_ENCRYPTION_KEYS=self.data_encryption_keys,
             IDENTITY_ASSERTION_KEY=self.identity_assertion_key,
             PUBLIC_URL=self.public_url,
-            GRAPH_BASE_URL=f"{self.emulator_url}/v1.0",
         )
+        if self.registration is not None:
+            env.update(
+                CLIENT_ID=self.registration.client_id,
+                CLIENT_SECRET=self.registration.client_secret,
+                AUTHORITY=f"{self.emulator_url}/{self.registration.tenant_id}",
+                INSTANCE_DISCOVERY="false",
+                TRUSTED_CA_BUNDLE=str(self.ca_file),
+                GRAPH_BASE_URL=f"{self.emulator_url}/v1.0",
+            )
         env.update(self.options.service_env)
         return env
 
@@ -203,7 +206,7 @@ class NativeStack:
             "EMULATOR_CA_FILE": str(self.ca_file),
         }
         render_template_dir(REPO_ROOT / "nginx" / "templates", nginx_dir / "conf.d", values)
-        if not self.options.with_emulator_pages:
+        if not self.options.use_emulator:
             shutil.rmtree(nginx_dir / "conf.d" / "locations")
         argv = [
             _find_tool("nginx") or "nginx",

@@ -1,0 +1,36 @@
+"""The README's commands and folder tree describe what exists."""
+
+from __future__ import annotations
+
+import re
+
+from native_stack.stack import REPO_ROOT
+
+README = (REPO_ROOT / "README.md").read_text()
+MAKEFILE = (REPO_ROOT / "Makefile").read_text()
+
+
+def test_run_and_test_commands_are_near_the_top() -> None:
+    top = "\n".join(README.splitlines()[:12])
+    assert "make dev" in top and "make test" in top
+
+
+def test_every_make_target_the_readme_names_exists() -> None:
+    named = set(re.findall(r"`make ([a-z-]+)", README)) | set(
+        re.findall(r"^make ([a-z-]+)", README, re.M)
+    )
+    targets = set(re.findall(r"^([a-z-]+):", MAKEFILE, re.M))
+    assert named and named <= targets, named - targets
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert "\nmake test\n" in ci
+
+
+def test_layout_folders_exist() -> None:
+    layout = README.split("## Layout", 1)[1]
+    folders = re.findall(r"^([a-z_-]+)/\s", layout, re.M)
+    assert len(folders) >= 6
+    for folder in folders:
+        assert (REPO_ROOT / folder).is_dir(), folder
