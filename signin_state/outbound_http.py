@@ -22,7 +22,7 @@ class OutboundSession(requests.Session):
         self.mount("https://", adapter)
         self.mount("http://", adapter)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         """Send a request, applying the default timeout when none is given."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self._timeout

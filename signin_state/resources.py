@@ -10,13 +10,14 @@ from signin_state.msal_client import ConfidentialClientFactory
 from signin_state.outbound_http import OutboundSession
 from signin_state.record_cipher import RecordCipher
 from signin_state.redis_connection import connect_redis
+from signin_state.refresh_lock import RedisRefreshLocks
 from signin_state.settings import IdentitySettings
 from signin_state.token_caches import UserTokenCaches
 
 
 @dataclass(frozen=True)
 class SharedResources:
-    """Store, cipher, token caches, MSAL client factory and assertions of one service."""
+    """Store, cipher, token caches, refresh locks, MSAL clients and assertions of a service."""
 
     store: RedisByteStore
     cipher: RecordCipher
@@ -24,11 +25,13 @@ class SharedResources:
     clients: ConfidentialClientFactory
     http: OutboundSession
     assertions: IdentityAssertions
+    refresh_locks: RedisRefreshLocks
 
 
 def build_shared_resources(settings: IdentitySettings) -> SharedResources:
     """Create the resources from settings; nothing connects until first used."""
-    store = RedisByteStore(connect_redis(settings.redis_url))
+    redis_client = connect_redis(settings.redis_url)
+    store = RedisByteStore(redis_client)
     cipher = RecordCipher(settings.encryption_key_texts())
     http = OutboundSession(ca_bundle=settings.trusted_ca_bundle)
     return SharedResources(
@@ -40,4 +43,5 @@ def build_shared_resources(settings: IdentitySettings) -> SharedResources:
         clients=ConfidentialClientFactory(settings, http),
         http=http,
         assertions=IdentityAssertions(settings.identity_assertion_key.get_secret_value()),
+        refresh_locks=RedisRefreshLocks(redis_client),
     )

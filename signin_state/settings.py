@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -79,9 +79,9 @@ class IdentitySettings(BaseSettings):
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 
-def _values_from_files(settings_class: type[BaseSettings]) -> dict[str, str]:
+def _values_from_files(settings_class: type[BaseSettings]) -> dict[str, Any]:
     """Read NAME_FILE variables (the Docker secrets convention) into values for NAME."""
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for name in settings_class.model_fields:
         path = os.environ.get(f"{name.upper()}_FILE")
         if path:

@@ -1,0 +1,27 @@
+"""Whether MSAL would have to refresh to answer acquire_token_silent, judged from the cache."""
+
+from __future__ import annotations
+
+import time
+
+import msal
+
+EXPIRY_MARGIN_SECONDS = 5 * 60  # MSAL treats a token expiring within 5 minutes as expired
+
+
+def has_fresh_access_token(
+    cache: msal.SerializableTokenCache, *, home_account_id: str, client_id: str, scopes: list[str]
+) -> bool:
+    """True if the cache holds an access token for scopes that MSAL would use as it is."""
+    now = int(time.time())
+    entries = cache.search(
+        msal.TokenCache.CredentialType.ACCESS_TOKEN,
+        target=scopes,
+        query={"home_account_id": home_account_id, "client_id": client_id},
+    )
+    for entry in entries:
+        expires_on = int(entry.get("expires_on", 0))
+        refresh_on = int(entry.get("refresh_on", expires_on))
+        if expires_on - now >= EXPIRY_MARGIN_SECONDS and refresh_on >= now:
+            return True
+    return False
