@@ -138,7 +138,9 @@ def _identity_platform_logout_url() -> str:
     client = state.resources.clients.build(msal.SerializableTokenCache())
     authorize = client.authority.authorization_endpoint
     logout = authorize.rsplit("/authorize", 1)[0] + "/logout"
-    query = urlencode({"post_logout_redirect_uri": state.settings.public_url + "/"})
+    query = urlencode(
+        {"post_logout_redirect_uri": state.settings.public_url + "/", "client_id": client.client_id}
+    )
     return f"{logout}?{query}"
 
 
