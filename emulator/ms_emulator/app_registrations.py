@@ -1,0 +1,64 @@
+"""Building app registrations from seed or control-API records."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+
+from ms_emulator.directory_models import AppCertificate, AppRegistration
+
+
+def certificate_credential(pem: str) -> AppCertificate:
+    """Turn a PEM certificate into a registered credential with its thumbprints."""
+    certificate = x509.load_pem_x509_certificate(pem.encode("ascii"))
+    public_pem = certificate.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return AppCertificate(
+        thumbprint_sha1=certificate.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303
+        thumbprint_sha256=certificate.fingerprint(hashes.SHA256()).hex().upper(),
+        public_key_pem=public_pem.decode("ascii"),
+    )
+
+
+def _strings(record: Mapping[str, Any], key: str, fallback: tuple[str, ...]) -> tuple[str, ...]:
+    """Read a list of strings from record, or keep fallback when the key is absent."""
+    if key not in record:
+        return fallback
+    values = record[key]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"{key} must be a list of strings")
+    return tuple(values)
+
+
+def app_from_record(
+    record: Mapping[str, Any], tenant_id: str, existing: AppRegistration | None = None
+) -> AppRegistration:
+    """Create an app registration, or update existing with the fields present in record."""
+    client_id = str(record.get("client_id") or (existing.client_id if existing else "")).strip()
+    if not client_id:
+        raise ValueError("client_id is required")
+    base = existing or AppRegistration(
+        client_id=client_id, tenant_id=tenant_id, display_name=client_id
+    )
+    certificates = base.certificates
+    if "certificates" in record:
+        pems = _strings(record, "certificates", ())
+        certificates = tuple(certificate_credential(pem) for pem in pems)
+    return AppRegistration(
+        client_id=client_id,
+        tenant_id=str(record.get("tenant_id") or base.tenant_id),
+        display_name=str(record.get("display_name") or base.display_name),
+        client_secrets=_strings(record, "client_secrets", base.client_secrets),
+        certificates=certificates,
+        redirect_uris=_strings(record, "redirect_uris", base.redirect_uris),
+        post_logout_redirect_uris=_strings(
+            record, "post_logout_redirect_uris", base.post_logout_redirect_uris
+        ),
+        application_permissions=_strings(
+            record, "application_permissions", base.application_permissions
+        ),
+    )

@@ -1,0 +1,132 @@
+"""The emulator-only control API under /_control/ (JSON), for tests and demos."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ms_emulator.directory import ALL_PRINCIPALS
+from ms_emulator.directory_models import AppRegistration, User
+from ms_emulator.faults import fault_from_request
+from ms_emulator.state import current_state
+
+
+def _problem(message: str, status: int = 400) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValueError("the request body must be a JSON object")
+    return body
+
+
+def describe_user(user: User) -> dict[str, Any]:
+    """A user as the control API shows it."""
+    return {**user.graph_properties(), "tenantId": user.tenant_id, "hasPhoto": bool(user.photo)}
+
+
+def describe_app(app: AppRegistration) -> dict[str, Any]:
+    """An app registration as the control API shows it (secrets are not echoed)."""
+    return {
+        "client_id": app.client_id, "tenant_id": app.tenant_id, "display_name": app.display_name,
+        "redirect_uris": list(app.redirect_uris),
+        "post_logout_redirect_uris": list(app.post_logout_redirect_uris),
+        "application_permissions": list(app.application_permissions),
+        "client_secret_count": len(app.client_secrets),
+        "certificate_thumbprints": [c.thumbprint_sha1 for c in app.certificates],
+    }
+
+
+def create_control_blueprint() -> Blueprint:
+    """Routes of the control API."""
+    blueprint = Blueprint("control", __name__, url_prefix="/_control")
+
+    @blueprint.errorhandler(ValueError)
+    def invalid(error: ValueError) -> Response:
+        return _problem(str(error))
+
+    @blueprint.get("/users")
+    def list_users() -> Response:
+        return jsonify({"value": [describe_user(u) for u in current_state().directory.users()]})
+
+    @blueprint.post("/users")
+    def add_user() -> tuple[Response, int]:
+        body = _json_body()
+        if not body.get("userPrincipalName"):
+            raise ValueError("userPrincipalName is required")
+        return jsonify(describe_user(current_state().directory.add_user(body))), 201
+
+    @blueprint.post("/users/<user_ref>/revoke")
+    def revoke_user(user_ref: str) -> Response:
+        state = current_state()
+        user = state.directory.user(user_ref)
+        if user is None:
+            return _problem(f"no user {user_ref}", 404)
+        families = state.refresh_tokens.revoke_user(user.id)
+        state.browser_sessions.remove_user(user.id)
+        revoked_at = state.directory.revoke_sign_in_sessions(user.id)
+        return jsonify({"user": user.upn, "revoked_refresh_token_families": families,
+                        "revoked_at": revoked_at})
+
+    @blueprint.route("/faults", methods=["GET", "POST", "DELETE"])
+    def faults() -> Response:
+        injector = current_state().faults
+        if request.method == "DELETE":
+            injector.clear()
+        elif request.method == "POST":
+            body = _json_body()
+            if body.get("clear"):
+                injector.clear()
+            else:
+                injector.add(fault_from_request(body))
+        return jsonify({"faults": [rule.describe() for rule in injector.rules()]})
+
+    @blueprint.get("/requests")
+    def request_counts() -> Response:
+        return jsonify(current_state().counters.snapshot())
+
+    @blueprint.post("/reset-counters")
+    def reset_counters() -> Response:
+        current_state().counters.reset()
+        return jsonify(current_state().counters.snapshot())
+
+    @blueprint.route("/apps", methods=["GET", "POST"])
+    def apps() -> Response | tuple[Response, int]:
+        directory = current_state().directory
+        if request.method == "POST":
+            return jsonify(describe_app(directory.put_app(_json_body()))), 201
+        return jsonify({"value": [describe_app(app) for app in directory.apps()]})
+
+    @blueprint.post("/consents")
+    def consents() -> Response:
+        body = _json_body()
+        directory = current_state().directory
+        principal = str(body.get("principal") or ALL_PRINCIPALS)
+        if principal != ALL_PRINCIPALS:
+            user = directory.user(principal)
+            if user is None:
+                return _problem(f"no user {principal}", 404)
+            principal = user.id
+        if body.get("revoke"):
+            directory.revoke_consent(str(body["client_id"]), principal)
+        else:
+            directory.grant_consent(str(body["client_id"]), principal,
+                                    str(body.get("scopes", "")).split())
+        return jsonify({"client_id": body["client_id"], "principal": principal})
+
+    @blueprint.post("/keys/rotate")
+    def rotate_keys() -> Response:
+        kid = current_state().keys.rotate()
+        return jsonify({"active_kid": kid, **current_state().keys.jwks()})
+
+    @blueprint.post("/reset")
+    def reset() -> Response:
+        current_state().reset()
+        return jsonify({"status": "reset"})
+
+    return blueprint

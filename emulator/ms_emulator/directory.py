@@ -1,0 +1,128 @@
+"""The in-memory directory: tenants, users, app registrations, consents, revocations."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ms_emulator.app_registrations import app_from_record
+from ms_emulator.directory_models import AppRegistration, Tenant, User, user_from_seed
+from ms_emulator.scopes import canonical_scope
+
+ALL_PRINCIPALS = "AllPrincipals"
+MULTI_TENANT_SEGMENTS = ("common", "organizations")
+
+
+class Directory:
+    """Everything the emulated tenant(s) know, guarded by one lock."""
+
+    def __init__(self, seed: Mapping[str, Any]) -> None:
+        self._lock = threading.RLock()
+        self.tenants = [Tenant(**record) for record in seed["tenants"]]
+        self.default_tenant = self.tenants[0]
+        self._users: dict[str, User] = {}
+        self._apps: dict[str, AppRegistration] = {}
+        self._consents: dict[tuple[str, str], set[str]] = {}
+        self._revoked_at: dict[str, float] = {}
+        for record in seed.get("users", []):
+            self.add_user(record)
+        for record in seed.get("apps", []):
+            self.put_app(record)
+        for consent in seed.get("consents", []):
+            self.grant_consent(
+                consent["client_id"], consent.get("principal", ALL_PRINCIPALS),
+                str(consent["scopes"]).split(),
+            )
+
+    def tenant(self, segment: str) -> Tenant | None:
+        """Resolve a tenant by GUID or verified domain (not common/organizations)."""
+        wanted = segment.lower()
+        return next(
+            (t for t in self.tenants if wanted in (t.id.lower(), t.domain.lower())), None
+        )
+
+    def add_user(self, record: Mapping[str, Any]) -> User:
+        """Add (or replace) a user."""
+        tenant = self.tenant(str(record.get("tenant_id", ""))) or self.default_tenant
+        user = user_from_seed(record, tenant)
+        with self._lock:
+            clash = self.user(user.upn)
+            if clash is not None and clash.id != user.id:
+                raise ValueError(f"userPrincipalName {user.upn} is already taken")
+            self._users[user.id] = user
+        return user
+
+    def user(self, id_or_upn: str) -> User | None:
+        """Find a user by object id or UPN (case-insensitive)."""
+        wanted = id_or_upn.lower()
+        with self._lock:
+            return next(
+                (u for u in self._users.values() if wanted in (u.id.lower(), u.upn.lower())),
+                None,
+            )
+
+    def users(self, tenant_id: str | None = None) -> list[User]:
+        """All users (of one tenant when tenant_id is given), ordered by UPN."""
+        with self._lock:
+            found = [u for u in self._users.values() if tenant_id in (None, u.tenant_id)]
+        return sorted(found, key=lambda u: u.upn.lower())
+
+    def app(self, client_id: str) -> AppRegistration | None:
+        """Find an app registration by client id."""
+        with self._lock:
+            return self._apps.get(client_id.lower())
+
+    def apps(self) -> list[AppRegistration]:
+        """All app registrations."""
+        with self._lock:
+            return list(self._apps.values())
+
+    def put_app(self, record: Mapping[str, Any]) -> AppRegistration:
+        """Register an app, or update the fields given for an existing one."""
+        with self._lock:
+            existing = self._apps.get(str(record.get("client_id", "")).lower())
+            app = app_from_record(record, self.default_tenant.id, existing)
+            self._apps[app.client_id.lower()] = app
+        return app
+
+    def grant_consent(self, client_id: str, principal: str, scopes: list[str]) -> None:
+        """Record consent by principal (a user id or AllPrincipals) for client_id."""
+        key = (client_id.lower(), principal.lower())
+        with self._lock:
+            self._consents.setdefault(key, set()).update(canonical_scope(s) for s in scopes)
+
+    def revoke_consent(self, client_id: str, principal: str) -> None:
+        """Forget every consent principal gave to client_id."""
+        with self._lock:
+            self._consents.pop((client_id.lower(), principal.lower()), None)
+
+    def consented_scopes(self, client_id: str, user_id: str) -> set[str]:
+        """Canonical scopes consented for client_id, by the user or tenant-wide."""
+        with self._lock:
+            scopes = set(self._consents.get((client_id.lower(), ALL_PRINCIPALS.lower()), ()))
+            scopes |= self._consents.get((client_id.lower(), user_id.lower()), set())
+        return scopes
+
+    def revoke_sign_in_sessions(self, user_id: str) -> float:
+        """Mark every token issued to the user before now as revoked; return the time."""
+        now = time.time()
+        with self._lock:
+            self._revoked_at[user_id] = now
+        return now
+
+    def revoked_at(self, user_id: str) -> float | None:
+        """When the user's sessions were last revoked, if ever."""
+        with self._lock:
+            return self._revoked_at.get(user_id)
+
+
+def load_seed(path: Path) -> dict[str, Any]:
+    """Read and minimally check a seed file."""
+    seed = json.loads(path.read_text("utf-8"))
+    if not isinstance(seed, dict) or not seed.get("tenants"):
+        raise ValueError(f"{path}: a seed needs at least one tenant")
+    return seed

@@ -1,0 +1,120 @@
+"""Tenants, users and app registrations as immutable records built from seed data."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Graph's default user properties, in the order Graph returns them.
+DEFAULT_USER_PROPERTIES = (
+    "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
+    "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+)
+# Further properties that may be asked for with $select.
+EXTRA_USER_PROPERTIES = (
+    "accountEnabled", "city", "companyName", "country", "department", "employeeId",
+    "mailNickname", "usageLocation", "userType",
+)
+# What User.ReadBasic.All lets a caller see about other users.
+BASIC_USER_PROPERTIES = frozenset(
+    {"id", "displayName", "givenName", "surname", "mail", "userPrincipalName"}
+)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A directory (Entra tenant)."""
+
+    id: str
+    domain: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class User:
+    """A user object: its Graph properties plus what sign-in needs."""
+
+    id: str
+    tenant_id: str
+    properties: Mapping[str, Any]
+    photo: bytes | None = None
+    photo_content_type: str = "image/png"
+
+    @property
+    def upn(self) -> str:
+        """The userPrincipalName."""
+        return str(self.properties["userPrincipalName"])
+
+    @property
+    def display_name(self) -> str:
+        """The displayName."""
+        return str(self.properties.get("displayName") or self.upn)
+
+    @property
+    def enabled(self) -> bool:
+        """False when the account is disabled (sign-in is blocked)."""
+        return bool(self.properties.get("accountEnabled", True))
+
+    def graph_properties(self) -> dict[str, Any]:
+        """Every known property, with null for ones that are not set."""
+        names = DEFAULT_USER_PROPERTIES + EXTRA_USER_PROPERTIES
+        return {name: self.properties.get(name) for name in names}
+
+
+def user_from_seed(record: Mapping[str, Any], tenant: Tenant) -> User:
+    """Build a User from a seed or control-API record, filling Graph-like defaults."""
+    upn = str(record["userPrincipalName"]).strip()
+    if "@" not in upn:
+        upn = f"{upn}@{tenant.domain}"
+    properties: dict[str, Any] = {
+        key: value for key, value in record.items() if key not in {"photo", "id", "tenant_id"}
+    }
+    properties["userPrincipalName"] = upn
+    properties.setdefault("displayName", upn.split("@")[0])
+    properties.setdefault("mail", upn)
+    properties.setdefault("mailNickname", upn.split("@")[0])
+    properties.setdefault("businessPhones", [])
+    properties.setdefault("accountEnabled", True)
+    properties.setdefault("userType", "Member")
+    user_id = str(record.get("id") or uuid.uuid4())
+    properties["id"] = user_id
+    photo = record.get("photo") or {}
+    return User(
+        id=user_id,
+        tenant_id=tenant.id,
+        properties=properties,
+        photo=base64.b64decode(photo["base64"]) if photo.get("base64") else None,
+        photo_content_type=str(photo.get("content_type", "image/png")),
+    )
+
+
+@dataclass(frozen=True)
+class AppCertificate:
+    """A public certificate registered as an app credential."""
+
+    thumbprint_sha1: str
+    thumbprint_sha256: str
+    public_key_pem: str
+
+
+@dataclass(frozen=True)
+class AppRegistration:
+    """An application registration (a client)."""
+
+    client_id: str
+    tenant_id: str
+    display_name: str
+    client_secrets: tuple[str, ...] = ()
+    certificates: tuple[AppCertificate, ...] = ()
+    redirect_uris: tuple[str, ...] = ()
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    application_permissions: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_public_client(self) -> bool:
+        """True when the app has no credentials at all (a public client)."""
+        return not self.client_secrets and not self.certificates

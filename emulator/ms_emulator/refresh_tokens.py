@@ -1,0 +1,88 @@
+"""Refresh tokens: rotated on every use; reusing one revokes its whole family."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from ms_emulator.aad_errors import invalid_grant
+from ms_emulator.grants import DelegatedGrant
+
+REUSED = "reused"
+REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class RefreshRecord:
+    """One refresh token and the family (chain of rotations) it belongs to."""
+
+    grant: DelegatedGrant
+    family_id: str
+    expires_at: float
+    used: bool = False
+
+
+class RefreshTokenStore:
+    """Issues, rotates and revokes refresh tokens, guarded by a lock."""
+
+    def __init__(self, lifetime_seconds: int) -> None:
+        self._lifetime = lifetime_seconds
+        self._lock = threading.Lock()
+        self._tokens: dict[str, RefreshRecord] = {}
+        self._revoked_families: dict[str, str] = {}
+
+    def issue(self, grant: DelegatedGrant, family_id: str | None = None) -> str:
+        """Store a new refresh token for grant (in family_id, or a new family)."""
+        token = "1.EMU" + secrets.token_urlsafe(64)
+        record = RefreshRecord(
+            grant=grant,
+            family_id=family_id or secrets.token_hex(16),
+            expires_at=time.time() + self._lifetime,
+        )
+        with self._lock:
+            self._tokens[token] = record
+        return token
+
+    def peek(self, token: str) -> RefreshRecord | None:
+        """The record for token without using it (None when unknown)."""
+        with self._lock:
+            return self._tokens.get(token)
+
+    def use(self, token: str, client_id: str) -> RefreshRecord:
+        """Consume token (single use) and return its record, or raise invalid_grant."""
+        with self._lock:
+            record = self._tokens.get(token)
+            if record is None:
+                raise invalid_grant(9002313, "Invalid request. Request is malformed or invalid. "
+                                    "The refresh token is not valid.")
+            if record.grant.client_id.lower() != client_id.lower():
+                raise invalid_grant(70000, "Provided grant is invalid or malformed. "
+                                    "The refresh token was issued to a different client.")
+            reason = self._revoked_families.get(record.family_id)
+            if reason == REVOKED:
+                raise invalid_grant(50173, "The provided grant has expired due to it being "
+                                    "revoked, a fresh auth token is needed. The user might "
+                                    "have changed or reset their password.")
+            if reason == REUSED:
+                raise invalid_grant(70000, "Provided grant is invalid or malformed. The refresh "
+                                    "token family was revoked after a refresh token was reused.")
+            if record.used:
+                self._revoked_families[record.family_id] = REUSED
+                raise invalid_grant(70000, "Provided grant is invalid or malformed. This refresh "
+                                    "token was already used; every token of its family is now "
+                                    "revoked.")
+            if time.time() > record.expires_at:
+                raise invalid_grant(700082, "The refresh token has expired due to inactivity.")
+            self._tokens[token] = dataclasses.replace(record, used=True)
+        return record
+
+    def revoke_user(self, user_id: str) -> int:
+        """Revoke every refresh-token family of the user; return how many."""
+        with self._lock:
+            families = {r.family_id for r in self._tokens.values() if r.grant.user_id == user_id}
+            for family in families:
+                self._revoked_families[family] = REVOKED
+        return len(families)

@@ -1,0 +1,73 @@
+"""Building token endpoint responses shaped like Entra's."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ms_emulator.claims_request import ClaimsRequest
+from ms_emulator.client_auth import AuthenticatedClient
+from ms_emulator.directory_models import User
+from ms_emulator.grants import DelegatedGrant
+from ms_emulator.scopes import GRAPH_PERMISSIONS, graph_scope_names
+from ms_emulator.state import current_state
+from ms_emulator.tenant_resolution import id_token_issuer
+from ms_emulator.token_issuer import client_info
+
+OIDC_IN_SCP = ("email", "openid", "profile")
+REFRESH_IN_THRESHOLD = 7200
+
+
+def _lifetimes(lifetime: int) -> dict[str, int]:
+    """expires_in, ext_expires_in and (for long-lived tokens, as Entra does) refresh_in."""
+    times = {"expires_in": lifetime, "ext_expires_in": lifetime}
+    if lifetime >= REFRESH_IN_THRESHOLD:
+        times["refresh_in"] = lifetime // 2
+    return times
+
+
+def delegated_response(
+    *, client: AuthenticatedClient, grant: DelegatedGrant, user: User, requested: frozenset[str],
+    claims: ClaimsRequest, nonce: str | None, family_id: str | None, want_client_info: bool,
+) -> dict[str, Any]:
+    """Access token (plus refresh token, ID token, client_info) for a user's grant."""
+    state = current_state()
+    lifetime = state.settings.access_token_lifetime
+    consented = state.directory.consented_scopes(client.app.client_id, user.id)
+    graph_scopes = {s for s in consented if s in GRAPH_PERMISSIONS}
+    oidc_scopes = sorted(s for s in OIDC_IN_SCP if s in consented)
+    scp = oidc_scopes + graph_scope_names(graph_scopes, full_form=False)
+    asked = requested | grant.scopes
+    body: dict[str, Any] = {
+        "token_type": "Bearer",
+        "scope": " ".join(graph_scope_names(graph_scopes, grant.full_form)
+                          + [s for s in (*OIDC_IN_SCP, "offline_access") if s in asked]),
+        **_lifetimes(lifetime),
+        "access_token": state.issuer.delegated_access_token(
+            user=user, app=client.app, scp=scp, lifetime=lifetime, session_id=grant.session_id,
+            capabilities=list(claims.capabilities), client_auth_strength=client.strength,
+        ),
+    }
+    if "offline_access" in asked:
+        renewed = dataclasses.replace(grant, scopes=frozenset(asked))
+        body["refresh_token"] = state.refresh_tokens.issue(renewed, family_id)
+    if "openid" in asked:
+        body["id_token"] = state.issuer.id_token(
+            issuer=id_token_issuer(user.tenant_id), user=user, client_id=client.app.client_id,
+            nonce=nonce, lifetime=state.settings.id_token_lifetime,
+            session_id=grant.session_id, include_email="email" in asked,
+        )
+    if want_client_info:
+        body["client_info"] = client_info(user)
+    return body
+
+
+def app_only_response(client: AuthenticatedClient) -> dict[str, Any]:
+    """An app-only access token for Graph (client credentials grant)."""
+    state = current_state()
+    lifetime = state.settings.access_token_lifetime
+    token = state.issuer.app_access_token(
+        app=client.app, roles=list(client.app.application_permissions), lifetime=lifetime,
+        client_auth_strength=client.strength,
+    )
+    return {"token_type": "Bearer", **_lifetimes(lifetime), "access_token": token}
