@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopping.set())
     print("Starting redis-server, the emulator, auth-service, graph-service and nginx ...")
     try:
         stack.start()
@@ -54,8 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print_welcome(stack)
         stopping.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         print("\nStopping ...")
         stack.stop()
