@@ -2,116 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
 
 import msal
 import pytest
 import requests
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TENANT_ID = "5f1e8c2a-3d4b-4e6f-9a7b-0c1d2e3f4a5b"
-TENANT_DOMAIN = "contoso.example"
-CLIENT_ID = "2b7c3e9f-4a1d-4f6e-8b2c-7d5e9a0f1c3b"
-CLIENT_SECRET = "dev-only-emulator-client-secret"
-AVERY = "avery.chen@contoso.example"
-JORDAN = "jordan.patel@contoso.example"
-SAM = "sam.rivera@contoso.example"
-
-
-def free_port() -> int:
-    """A currently free loopback TCP port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def trusting_session(ca_path: Path) -> requests.Session:
-    """A requests session that trusts only the emulator CA and ignores the environment."""
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = str(ca_path)
-    return session
-
-
-@dataclass
-class RunningEmulator:
-    """A started emulator process and how to reach it."""
-
-    url: str
-    state_dir: Path
-    process: subprocess.Popen[bytes]
-    http: requests.Session
-
-    @property
-    def ca_path(self) -> Path:
-        """The CA certificate the emulator's TLS certificate chains to."""
-        return self.state_dir / "ca.crt"
-
-    def control(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Call the control API and return its JSON (raising on HTTP errors)."""
-        with self.http.request(method, f"{self.url}/_control/{path}", timeout=10,
-                               **kwargs) as response:
-            response.raise_for_status()
-            return response.json()
-
-    def counts(self) -> dict[str, Any]:
-        """The request counters."""
-        result: dict[str, Any] = self.control("GET", "requests")
-        return result
-
-
-def start_emulator(state_dir: Path, extra_env: dict[str, str] | None = None) -> RunningEmulator:
-    """Start `python -m ms_emulator serve` and wait until /healthz answers over TLS."""
-    port = free_port()
-    env = {**os.environ, **(extra_env or {})}
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT / "emulator"), *filter(None, [env.get("PYTHONPATH")])])
-    log = (state_dir.parent / f"{state_dir.name}.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ms_emulator", "serve", "--bind", f"127.0.0.1:{port}",
-         "--state-dir", str(state_dir)], env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    log.close()
-    emulator = RunningEmulator(f"https://127.0.0.1:{port}", state_dir, process,
-                               requests.Session())
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"emulator exited early with {process.returncode}")
-        if emulator.ca_path.exists():
-            emulator.http.close()
-            emulator.http = trusting_session(emulator.ca_path)
-            try:
-                with emulator.http.get(f"{emulator.url}/healthz", timeout=2) as response:
-                    if response.status_code == 200:
-                        return emulator
-            except requests.ConnectionError:
-                pass
-        time.sleep(0.1)
-    stop_emulator(emulator)
-    raise RuntimeError("emulator did not become healthy")
-
-
-def stop_emulator(emulator: RunningEmulator) -> None:
-    """SIGTERM the emulator and wait for it to exit."""
-    emulator.http.close()
-    emulator.process.send_signal(signal.SIGTERM)
-    try:
-        emulator.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        emulator.process.kill()
-        emulator.process.wait()
+from emulator_support import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TENANT_ID,
+    Browser,
+    RunningEmulator,
+    start_emulator,
+    stop_emulator,
+    trusting_session,
+)
 
 
 @pytest.fixture(scope="session")
@@ -124,9 +30,10 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
 
 @pytest.fixture(scope="session")
 def short_lived_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
-    """A second emulator whose access tokens live 2 seconds (forces refreshes)."""
+    """A second emulator: access tokens live 2 s (forces refreshes), codes 1 s."""
     running = start_emulator(tmp_path_factory.mktemp("short") / "state",
-                             {"EMULATOR_ACCESS_TOKEN_LIFETIME": "2"})
+                             {"EMULATOR_ACCESS_TOKEN_LIFETIME": "2",
+                              "EMULATOR_AUTH_CODE_LIFETIME": "1"})
     yield running
     stop_emulator(running)
 
@@ -137,94 +44,6 @@ def fresh_state(request: pytest.FixtureRequest) -> None:
     for name in ("emulator", "short_lived_emulator"):
         if name in request.fixturenames:
             request.getfixturevalue(name).control("POST", "reset")
-
-
-class FormParser(HTMLParser):
-    """Collects forms: action, method, hidden inputs and submit buttons."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-        self.scripts: list[str] = []
-        self._button: dict[str, str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append({"action": values.get("action", ""), "method":
-                               values.get("method", "get").lower(), "hidden": {}, "buttons": []})
-        elif tag == "input" and values.get("type") == "hidden" and self.forms:
-            self.forms[-1]["hidden"][values["name"]] = values.get("value", "")
-        elif tag == "button" and self.forms:
-            self._button = {"name": values.get("name", ""), "value": values.get("value", ""),
-                            "text": ""}
-            self.forms[-1]["buttons"].append(self._button)
-        elif tag == "script" and "src" in values:
-            self.scripts.append(values["src"])
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "button":
-            self._button = None
-
-    def handle_data(self, data: str) -> None:
-        if self._button is not None:
-            self._button["text"] += data
-
-
-def parse_page(html: str) -> FormParser:
-    """Parse an HTML page's forms."""
-    parser = FormParser()
-    parser.feed(html)
-    return parser
-
-
-class Browser:
-    """A minimal browser: cookies, GET/POST, stops at the app's redirect URI."""
-
-    def __init__(self, ca_path: Path) -> None:
-        self.session = trusting_session(ca_path)
-        self.last_page = ""
-
-    def close(self) -> None:
-        """Close the underlying session."""
-        self.session.close()
-
-    def _send(self, method: str, url: str, data: dict[str, str] | None = None) -> tuple[int, str,
-                                                                                           str]:
-        with self.session.request(method, url, data=data, allow_redirects=False,
-                                  timeout=10) as response:
-            return response.status_code, response.headers.get("Location", ""), response.text
-
-    def run(self, url: str, choices: list[tuple[str, str]], stop_prefix: str) -> dict[str, str]:
-        """Open url, press the (name, value) buttons in order, return the auth response.
-
-        Stops at a redirect to stop_prefix (query mode) or at a form posting there (form_post).
-        """
-        method, data, pending = "GET", None, list(choices)
-        for _ in range(10):
-            status, location, body = self._send(method, url, data)
-            if status in (301, 302, 303):
-                if location.startswith(stop_prefix):
-                    return query_of(location)
-                url, method, data = urljoin(url, location), "GET", None
-                continue
-            self.last_page = body
-            page = parse_page(body)
-            if status == 200 and page.forms and page.forms[0]["action"].startswith(stop_prefix):
-                return dict(page.forms[0]["hidden"])
-            if status != 200 or not page.forms or not pending:
-                raise AssertionError(f"stuck at {status}: {body[:500]}")
-            form = page.forms[0]
-            name, value = pending.pop(0)
-            assert any(b["name"] == name and b["value"] == value for b in form["buttons"]), body
-            url = urljoin(url, form["action"])
-            method, data = "POST", {**form["hidden"], name: value}
-        raise AssertionError("too many steps")
-
-
-def query_of(location: str) -> dict[str, str]:
-    """The query parameters of a redirect location as a flat dict."""
-    return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
 @pytest.fixture
@@ -268,8 +87,3 @@ def make_msal_app(emulator: RunningEmulator) -> Iterator[Callable[..., msal.Clie
     yield build
     for session in sessions:
         session.close()
-
-
-def random_redirect_uri() -> str:
-    """A loopback redirect URI on a random port (the port is ignored when matching)."""
-    return f"http://localhost:{free_port()}/getAToken"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import AVERY, CLIENT_ID, JORDAN, TENANT_ID, random_redirect_uri
+from emulator_support import AVERY, CLIENT_ID, JORDAN, TENANT_ID, random_redirect_uri
 
 
 def sign_in(app, browser, username, scopes=("User.Read",), **flow_options):
