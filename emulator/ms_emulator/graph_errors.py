@@ -43,6 +43,7 @@ class GraphError(Exception):
                                       "innerError": inner}})
         response.status_code = self.status
         response.headers.update(self.headers)
+        response.headers["request-id"] = graph_request_id()
         return response
 
 

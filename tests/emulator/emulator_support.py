@@ -235,9 +235,9 @@ def post_token(server: RunningEmulator, data: dict[str, str], tenant: str = TENA
 
 
 def graph_get(server: RunningEmulator, path: str, token: str | None,
-              **kwargs: Any) -> requests.Response:
+              headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
     """GET a Graph path (relative to /v1.0) and return the closed, fully read response."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (headers or {})
     url = path if path.startswith("https://") else f"{server.url}/v1.0{path}"
     with server.http.get(url, headers=headers, timeout=10, **kwargs) as response:
         response.content  # noqa: B018 - read the body before the connection is released
@@ -261,3 +261,20 @@ def redeem(server: RunningEmulator, code: str, verifier: str,
         "client_secret": CLIENT_SECRET, "code": code, "redirect_uri": REDIRECT_URI,
         "code_verifier": verifier, "scope": "openid profile offline_access User.Read",
     } | extra)
+
+
+def user_token(server: RunningEmulator, browser: Browser, username: str, **params: str) -> str:
+    """A delegated Graph access token for username (signed in through the pages)."""
+    code, verifier = code_for(server, browser, username, **params)
+    status, body = redeem(server, code, verifier)
+    assert status == 200, body
+    return str(body["access_token"])
+
+
+def app_token(server: RunningEmulator) -> str:
+    """An app-only Graph access token for the seeded app."""
+    status, body = post_token(server, {
+        "grant_type": "client_credentials", "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET, "scope": "https://graph.microsoft.com/.default"})
+    assert status == 200, body
+    return str(body["access_token"])
