@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, request
 
 from ms_emulator import __version__
+from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize import create_authorize_blueprint
 from ms_emulator.control import create_control_blueprint
 from ms_emulator.discovery import create_discovery_blueprint
@@ -44,6 +45,7 @@ def create_app(settings: EmulatorSettings) -> Flask:
     def healthz() -> Response:
         return jsonify({"status": "ok", "service": "ms-emulator", "version": __version__})
 
+    app.register_error_handler(AadError, AadError.to_response)
     app.register_error_handler(404, lambda _error: _unrouted(404))
     app.register_error_handler(405, lambda _error: _unrouted(405))
     return app

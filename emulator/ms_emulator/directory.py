@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ class Directory:
         self._users: dict[str, User] = {}
         self._apps: dict[str, AppRegistration] = {}
         self._consents: dict[tuple[str, str], set[str]] = {}
-        self._revoked_at: dict[str, float] = {}
+        self._revoked_at: dict[str, int] = {}
         for record in seed.get("users", []):
             self.add_user(record)
         for record in seed.get("apps", []):
@@ -107,14 +108,19 @@ class Directory:
             scopes |= self._consents.get((client_id.lower(), user_id.lower()), set())
         return scopes
 
-    def revoke_sign_in_sessions(self, user_id: str) -> float:
-        """Mark every token issued to the user before now as revoked; return the time."""
-        now = time.time()
-        with self._lock:
-            self._revoked_at[user_id] = now
-        return now
+    def revoke_sign_in_sessions(self, user_id: str) -> int:
+        """Revoke every token issued to the user before the next whole second; return it.
 
-    def revoked_at(self, user_id: str) -> float | None:
+        Token times have one-second resolution, so waiting for the next second boundary makes
+        "issued before the revocation" unambiguous.
+        """
+        boundary = math.floor(time.time()) + 1
+        time.sleep(max(0.0, boundary - time.time()))
+        with self._lock:
+            self._revoked_at[user_id] = boundary
+        return boundary
+
+    def revoked_at(self, user_id: str) -> int | None:
         """When the user's sessions were last revoked, if ever."""
         with self._lock:
             return self._revoked_at.get(user_id)

@@ -70,7 +70,7 @@ def _check_revocation(claims: dict[str, Any], user: User) -> None:
     """Continuous access evaluation: challenge CAE-capable tokens issued before a revocation."""
     revoked_at = current_state().directory.revoked_at(user.id)
     capable = "cp1" in (claims.get("xms_cc") or [])
-    if capable and revoked_at is not None and claims["iat"] < int(revoked_at):
+    if capable and revoked_at is not None and claims["iat"] < revoked_at:
         challenge = (f', error="insufficient_claims", '
                      f'claims="{revocation_challenge(revoked_at)}"')
         raise unauthenticated("Continuous access evaluation resulted in challenge with result: "

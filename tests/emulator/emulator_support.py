@@ -278,3 +278,14 @@ def app_token(server: RunningEmulator) -> str:
         "client_secret": CLIENT_SECRET, "scope": "https://graph.microsoft.com/.default"})
     assert status == 200, body
     return str(body["access_token"])
+
+
+def msal_sign_in(app: Any, browser: Browser, username: str, scopes: tuple[str, ...] = (
+        "User.Read",), **flow_options: Any) -> dict[str, Any]:
+    """Run MSAL's auth code flow (form_post by default) through the emulator's pages."""
+    redirect_uri = random_redirect_uri()
+    flow_options.setdefault("response_mode", "form_post")
+    flow = app.initiate_auth_code_flow(list(scopes), redirect_uri=redirect_uri, **flow_options)
+    response = browser.run(flow["auth_uri"], [("username", username)], redirect_uri)
+    result: dict[str, Any] = app.acquire_token_by_auth_code_flow(flow, response)
+    return result

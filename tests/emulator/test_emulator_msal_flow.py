@@ -5,16 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from emulator_support import AVERY, CLIENT_ID, JORDAN, TENANT_ID, random_redirect_uri
-
-
-def sign_in(app, browser, username, scopes=("User.Read",), **flow_options):
-    """Run MSAL's auth code flow (form_post by default) through the emulator's pages."""
-    redirect_uri = random_redirect_uri()
-    flow_options.setdefault("response_mode", "form_post")
-    flow = app.initiate_auth_code_flow(list(scopes), redirect_uri=redirect_uri, **flow_options)
-    response = browser.run(flow["auth_uri"], [("username", username)], redirect_uri)
-    return app.acquire_token_by_auth_code_flow(flow, response)
+from emulator_support import AVERY, CLIENT_ID, JORDAN, TENANT_ID, graph_get
+from emulator_support import msal_sign_in as sign_in
 
 
 def test_auth_code_flow_returns_tokens_and_id_token_claims(emulator, browser, make_msal_app):
@@ -41,11 +33,10 @@ def test_query_response_mode_also_works(browser, make_msal_app):
 
 def test_graph_me_with_the_access_token(emulator, browser, make_msal_app):
     result = sign_in(make_msal_app(), browser, JORDAN)
-    with emulator.http.get(f"{emulator.url}/v1.0/me", timeout=10, headers={
-        "Authorization": f"Bearer {result['access_token']}"}) as response:
-        assert response.status_code == 200, response.text
-        assert response.headers["request-id"]
-        me = response.json()
+    response = graph_get(emulator, "/me", result["access_token"])
+    assert response.status_code == 200, response.text
+    assert response.headers["request-id"]
+    me = response.json()
     assert me["userPrincipalName"] == JORDAN
     assert me["displayName"] == "Jordan Patel"
     assert me["id"] == result["id_token_claims"]["oid"]
@@ -63,3 +54,22 @@ def test_silent_uses_cache_then_refreshes_after_expiry(short_lived_emulator, mak
     assert refreshed and refreshed["access_token"] != first["access_token"]
     counts = short_lived_emulator.counts()
     assert counts["token_by_grant_type"]["refresh_token"] == 1
+
+
+def test_silent_returns_cached_token_without_calling_the_token_endpoint(emulator, browser,
+                                                                        make_msal_app):
+    app = make_msal_app()
+    first = sign_in(app, browser, AVERY)
+    emulator.control("POST", "reset-counters")
+    again = app.acquire_token_silent(["User.Read"], account=app.get_accounts()[0])
+    assert again["access_token"] == first["access_token"]
+    assert again["token_source"] == "cache"
+    assert emulator.counts()["token"] == 0
+
+
+def test_silent_for_other_consented_scope_uses_cache_or_refresh(emulator, browser,
+                                                                 make_msal_app):
+    app = make_msal_app()
+    sign_in(app, browser, AVERY)
+    result = app.acquire_token_silent(["User.ReadBasic.All"], account=app.get_accounts()[0])
+    assert result and "access_token" in result
