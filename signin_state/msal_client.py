@@ -1,4 +1,8 @@
-"""Builds MSAL confidential clients that share one HTTP session and discovery cache."""
+"""Builds MSAL confidential clients that share one HTTP session and discovery cache.
+
+Every client declares the cp1 capability: it can answer continuous access evaluation's
+claims challenges, so Graph may revoke its tokens early rather than wait for expiry.
+"""
 
 from __future__ import annotations
 
@@ -29,4 +33,5 @@ class ConfidentialClientFactory:
             http_client=self._http_client,
             http_cache=self._http_cache,
             instance_discovery=settings.instance_discovery,
+            client_capabilities=["cp1"],
         )

@@ -13,6 +13,7 @@ from native_stack.processes import ManagedProcess
 from native_stack.redis_server import start_redis_server
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
+from tests.support.sign_in import sign_in_through
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +70,9 @@ def sign_in(stack: NativeStack, browser: Browser) -> SignIn:
 
     def perform(username: str | None = None) -> requests.Response:
         assert stack.registration is not None
-        user = username or stack.registration.usernames[0]
-        sign_in_page = browser.get(stack.public_url + "/login")
-        assert sign_in_page.status_code == 200, sign_in_page.text[:500]
-        landed = browser.submit(sign_in_page, button=user)
-        if "consent" in landed.url or 'value="accept"' in landed.text:
-            landed = browser.submit(landed, button="accept")
-        assert landed.status_code == 200, landed.text[:500]
+        landed = sign_in_through(
+            browser, stack.public_url, username or stack.registration.usernames[0]
+        )
         assert landed.url.rstrip("/") == stack.public_url, landed.url
         return landed
 

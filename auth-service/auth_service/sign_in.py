@@ -14,6 +14,7 @@ from flask.typing import ResponseReturnValue
 
 from auth_service.error_pages import error_page
 from auth_service.extensions import service_state
+from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.sessions import ServerSession
 from signin_state.token_cache_merge import merge_token_caches
@@ -30,12 +31,22 @@ def _retry_page(message: str, *, error_code: str | None = None) -> ResponseRetur
 
 @blueprint.get("/login")
 def log_in() -> ResponseReturnValue:
-    """Start the auth code flow and send the browser to the identity platform."""
+    """Start the auth code flow and send the browser to the identity platform.
+
+    `scopes` adds Graph scopes (incremental consent), `claims` carries a claims challenge
+    (base64url JSON), and `next` is where to return: a relative path only.
+    """
     state = service_state()
+    try:
+        extra_scopes = requested_scopes(request.args.get("scopes"))
+        claims = claims_challenge(request.args.get("claims"))
+    except ValueError as error:
+        return error_page(400, "This sign-in link is not valid", str(error), retry_url="/login")
+    scopes = list(dict.fromkeys([*state.settings.scopes, *extra_scopes]))
     client = state.resources.clients.build(msal.SerializableTokenCache())
     try:
         flow = client.initiate_auth_code_flow(
-            state.settings.scopes, redirect_uri=state.settings.redirect_uri
+            scopes, redirect_uri=state.settings.redirect_uri, claims_challenge=claims
         )
     except requests.RequestException:
         log.exception("identity platform unreachable at log-in")

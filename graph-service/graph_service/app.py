@@ -6,7 +6,8 @@ import sys
 
 from flask import Flask
 
-from graph_service import graph_calls
+from graph_service import graph_batch, graph_calls
+from graph_service.extensions import attach_gateway
 from graph_service.json_errors import register_json_errors
 from graph_service.settings import GraphSettings
 from signin_state.errors import ConfigurationError
@@ -27,8 +28,11 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
             raise SystemExit(GUNICORN_BOOT_ERROR) from None
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)
+    app.url_map.merge_slashes = False  # `//host` in a Graph path is refused, not redirected
     state = attach_service_state(app, settings)
     app.register_blueprint(health_blueprint({"redis": state.resources.store.ping}))
+    attach_gateway(app, state)
+    app.register_blueprint(graph_batch.blueprint)
     app.register_blueprint(graph_calls.blueprint)
     register_json_errors(app)
     return app

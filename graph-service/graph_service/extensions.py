@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from graph_service.allowlist import GraphAllowlist
+from graph_service.graph_client import GraphClient
 from graph_service.settings import GraphSettings
 from signin_state.service_state import ServiceState, current_service_state
+
+GATEWAY_EXTENSION = "graph_gateway"
+
+
+@dataclass(frozen=True)
+class GraphGateway:
+    """The Graph client and allowlist this process reuses for every request."""
+
+    client: GraphClient
+    allowlist: GraphAllowlist
 
 
 def service_state() -> ServiceState[GraphSettings]:
     """Return graph-service's settings and resources."""
     return current_service_state()
+
+
+def attach_gateway(app: Flask, state: ServiceState[GraphSettings]) -> None:
+    """Build the Graph client and allowlist once, at start."""
+    settings = state.settings
+    app.extensions[GATEWAY_EXTENSION] = GraphGateway(
+        client=GraphClient(state.resources.http, settings.graph_base_url, settings.retry_policy()),
+        allowlist=settings.allowlist(),
+    )
+
+
+def gateway() -> GraphGateway:
+    """Return the current app's Graph client and allowlist."""
+    found: GraphGateway = current_app.extensions[GATEWAY_EXTENSION]
+    return found

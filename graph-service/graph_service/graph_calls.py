@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import logging
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from graph_service.extensions import service_state
+from graph_service.claims_challenge import claims_from_challenge
+from graph_service.extensions import gateway, service_state
+from graph_service.graph_paths import checked_graph_path, graph_url, is_same_graph_link
 from graph_service.json_errors import GraphServiceError
 from graph_service.user_tokens import access_token_for
 from signin_state.identity_assertion import HEADER_NAME, InvalidAssertionError, SignedInUser
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("graph_calls", __name__, url_prefix="/graph")
 PASSED_ON_HEADERS = ("request-id", "client-request-id", "Retry-After", "Content-Type")
+PASS_THROUGH_PREFIX = "/graph/v1.0"
+PASS_THROUGH_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 
 
 def signed_in_user() -> SignedInUser:
@@ -28,34 +32,114 @@ def signed_in_user() -> SignedInUser:
         ) from None
 
 
-def call_graph(path: str, scopes: list[str]) -> Response:
-    """GET path on Graph with the user's token and pass the answer on."""
+def _next_path() -> str:
+    return request.full_path.rstrip("?")
+
+
+def call_graph(
+    method: str,
+    path: str,
+    scopes: list[str],
+    *,
+    query: list[tuple[str, str]] | None = None,
+    body: Any = None,
+) -> ResponseReturnValue:
+    """Call Graph as the signed-in user and relay its answer; retry once on a claims challenge."""
     user = signed_in_user()
-    token = access_token_for(user, scopes)
-    state = service_state()
-    try:
-        answer = state.resources.http.get(
-            state.settings.graph_base_url + path,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-        )
-    except requests.RequestException as error:
-        log.warning("Graph unreachable: %s", type(error).__name__)
-        raise GraphServiceError(
-            502, "graph_unreachable", "Microsoft Graph did not answer."
-        ) from None
-    headers = {name: answer.headers[name] for name in PASSED_ON_HEADERS if name in answer.headers}
-    if not answer.headers.get("Content-Type", "").startswith("application/json"):
-        raise GraphServiceError(502, "graph_bad_answer", "Microsoft Graph answered without JSON.")
-    return Response(answer.content, status=answer.status_code, headers=headers)
+    client = gateway().client
+    url = graph_url(client.base_url, path)
+    token = access_token_for(user, scopes, next_path=_next_path())
+    if method == "GET" and request.args.get("all") == "true":
+        return _all_pages(url, token, query or [])
+    answer = client.send(method, url, token, params=query, json=body)
+    claims = claims_from_challenge(answer.headers.get("WWW-Authenticate"))
+    if answer.status_code == 401 and claims:
+        answer.close()
+        token = access_token_for(user, scopes, next_path=_next_path(), claims_challenge=claims)
+        answer = client.send(method, url, token, params=query, json=body)
+    return relay(answer)
+
+
+def _all_pages(url: str, token: str, query: list[tuple[str, str]]) -> ResponseReturnValue:
+    settings = service_state().settings
+    answer, merged = gateway().client.get_all_pages(
+        url,
+        token,
+        max_pages=settings.graph_max_pages,
+        max_items=settings.graph_max_items,
+        params=[(name, value) for name, value in query if name != "all"],
+    )
+    if answer.status_code != 200:
+        return relay(answer)
+    _rewrite_next_link(merged)
+    return jsonify(merged), 200, _passed_on(answer)
+
+
+def relay(answer: requests.Response) -> ResponseReturnValue:
+    """Pass Graph's status, body and request-id on; JSON next links point back through us."""
+    content_type = answer.headers.get("Content-Type", "")
+    if content_type.startswith("application/json"):
+        body = answer.json()
+        if isinstance(body, dict) and "@odata.nextLink" in body:
+            _rewrite_next_link(body)
+            return jsonify(body), answer.status_code, _passed_on(answer)
+    elif answer.status_code < 400 and answer.content and not content_type.startswith("image/"):
+        raise GraphServiceError(502, "graph_bad_answer", "Microsoft Graph answered unexpectedly.")
+    return Response(answer.content, status=answer.status_code, headers=_passed_on(answer))
+
+
+def _passed_on(answer: requests.Response) -> dict[str, str]:
+    return {name: answer.headers[name] for name in PASSED_ON_HEADERS if name in answer.headers}
+
+
+def _rewrite_next_link(body: dict[str, Any]) -> None:
+    link = body.get("@odata.nextLink")
+    if not isinstance(link, str):
+        return
+    base_url = gateway().client.base_url
+    if not is_same_graph_link(base_url, link):
+        del body["@odata.nextLink"]
+        return
+    base_path = urlsplit(base_url).path
+    target = urlsplit(link)
+    relative = target.path[len(base_path) :] + (f"?{target.query}" if target.query else "")
+    body["@odata.nextLink"] = PASS_THROUGH_PREFIX + relative
 
 
 @blueprint.get("/me")
 def me() -> ResponseReturnValue:
     """The signed-in user's profile (Graph /me, scope User.Read)."""
-    return call_graph("/me", ["User.Read"])
+    return call_graph("GET", "/me", ["User.Read"], query=list(request.args.items()))
 
 
 @blueprint.get("/users")
 def users() -> ResponseReturnValue:
     """Users of the organization, the quickstart's call (Graph /users, scope User.ReadBasic.All)."""
-    return call_graph("/users", ["User.ReadBasic.All"])
+    return call_graph("GET", "/users", ["User.ReadBasic.All"], query=list(request.args.items()))
+
+
+@blueprint.get("/me/photo")
+def my_photo() -> ResponseReturnValue:
+    """The signed-in user's photo as image bytes; 404 JSON when there is none."""
+    return call_graph("GET", "/me/photo/$value", ["User.Read"])
+
+
+def _raw_pass_through_target() -> tuple[str, list[tuple[str, str]]]:
+    raw = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or "")
+    if not raw.startswith(PASS_THROUGH_PREFIX + "/"):
+        raw = request.full_path
+    path, _, query = raw[len(PASS_THROUGH_PREFIX) :].partition("?")
+    return checked_graph_path(path), parse_qsl(query, keep_blank_values=True)
+
+
+@blueprint.route("/v1.0/<path:_subpath>", methods=PASS_THROUGH_METHODS)
+def pass_through(_subpath: str) -> ResponseReturnValue:
+    """Any allowlisted Graph call, with the methods and scopes the allowlist gives it."""
+    path, query = _raw_pass_through_target()
+    route = gateway().allowlist.route_for(request.method, path)
+    if route is None:
+        raise GraphServiceError(
+            403, "path_not_allowed", f"{request.method} {path} is not in the Graph allowlist."
+        )
+    body = request.get_json(silent=True) if request.method in ("POST", "PATCH", "PUT") else None
+    return call_graph(request.method, path, list(route.scopes), query=query, body=body)

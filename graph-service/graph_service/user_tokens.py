@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import urlencode
 
 from graph_service.extensions import service_state
 from graph_service.json_errors import GraphServiceError
@@ -11,29 +13,46 @@ from signin_state.token_caches import LoadedTokenCache
 from signin_state.token_freshness import has_fresh_access_token
 
 REFRESH_LOCK_WAIT_SECONDS = 10.0
+CONSENT_REQUIRED_CODE = 65001
 
 
-def access_token_for(user: SignedInUser, scopes: list[str]) -> str:
+def login_url(*, next_path: str, scopes: list[str] | None = None, claims: str | None = None) -> str:
+    """The auth-service URL that signs the user in again, asking for scopes or claims."""
+    query: dict[str, str] = {}
+    if scopes:
+        query["scopes"] = " ".join(scopes)
+    if claims:
+        query["claims"] = base64.urlsafe_b64encode(claims.encode()).decode().rstrip("=")
+    query["next"] = next_path
+    return "/login?" + urlencode(query)
+
+
+def access_token_for(
+    user: SignedInUser, scopes: list[str], *, next_path: str, claims_challenge: str | None = None
+) -> str:
     """Return an access token for scopes; refresh under the user's lock when one is needed."""
     state = service_state()
     caches = state.resources.token_caches
     loaded = caches.load(user.home_account_id)
-    fresh = has_fresh_access_token(
+    fresh = claims_challenge is None and has_fresh_access_token(
         loaded.cache,
         home_account_id=user.home_account_id,
         client_id=state.settings.client_id,
         scopes=scopes,
     )
     if fresh:
-        return _acquire_silently(loaded, scopes)
+        return _acquire_silently(loaded, scopes, next_path, None)
     locks = state.resources.refresh_locks
     with locks.hold(user.home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS):
         # Whether we hold the lock or waited for it in vain, reload: another process may
         # have refreshed and saved while we waited, and its rotated refresh token wins.
-        return _acquire_silently(caches.load(user.home_account_id), scopes)
+        reloaded = caches.load(user.home_account_id)
+        return _acquire_silently(reloaded, scopes, next_path, claims_challenge)
 
 
-def _acquire_silently(loaded: LoadedTokenCache, scopes: list[str]) -> str:
+def _acquire_silently(
+    loaded: LoadedTokenCache, scopes: list[str], next_path: str, claims_challenge: str | None
+) -> str:
     resources = service_state().resources
     client = resources.clients.build(loaded.cache)
     account = _account_of(client.get_accounts(), loaded.home_account_id)
@@ -42,17 +61,40 @@ def _acquire_silently(loaded: LoadedTokenCache, scopes: list[str]) -> str:
             401,
             "login_required",
             "No tokens are stored for this user; sign in again.",
-            login_url="/login",
+            login_url=login_url(next_path=next_path),
         )
-    result = client.acquire_token_silent(scopes, account)
+    result = client.acquire_token_silent(scopes, account, claims_challenge=claims_challenge)
     resources.token_caches.save(loaded)
     if result and "access_token" in result:
         return str(result["access_token"])
-    raise GraphServiceError(
+    raise _why_no_token(result, scopes, next_path, claims_challenge)
+
+
+def _why_no_token(
+    result: dict[str, Any] | None, scopes: list[str], next_path: str, claims: str | None
+) -> GraphServiceError:
+    if result and (
+        result.get("suberror") == "consent_required"
+        or CONSENT_REQUIRED_CODE in (result.get("error_codes") or [])
+    ):
+        return GraphServiceError(
+            401,
+            "consent_required",
+            "This needs permissions you have not granted yet; sign in to consent.",
+            login_url=login_url(next_path=next_path, scopes=scopes),
+        )
+    if claims:
+        return GraphServiceError(
+            401,
+            "claims_challenge",
+            "Microsoft asks you to sign in again.",
+            login_url=login_url(next_path=next_path, claims=claims),
+        )
+    return GraphServiceError(
         401,
         "login_required",
         "The stored sign-in can no longer get a token; sign in again.",
-        login_url="/login",
+        login_url=login_url(next_path=next_path, scopes=scopes),
     )
 
 

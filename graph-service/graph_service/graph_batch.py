@@ -1,0 +1,55 @@
+"""POST /graph/v1.0/$batch: up to 20 requests, each checked against the allowlist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from flask.typing import ResponseReturnValue
+
+from graph_service.extensions import gateway
+from graph_service.graph_calls import call_graph
+from graph_service.graph_paths import checked_graph_path
+from graph_service.json_errors import GraphServiceError
+
+MAX_BATCH_REQUESTS = 20
+blueprint = Blueprint("graph_batch", __name__, url_prefix="/graph")
+
+
+def _invalid(message: str) -> GraphServiceError:
+    return GraphServiceError(400, "invalid_batch", message)
+
+
+def _checked_requests(body: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    """Validate the batch; return its requests (urls normalized) and the scopes they need."""
+    if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
+        raise _invalid('The body must be JSON like {"requests": [...]}.')
+    requests_in = body["requests"]
+    if not 1 <= len(requests_in) <= MAX_BATCH_REQUESTS:
+        raise _invalid(f"A batch holds 1 to {MAX_BATCH_REQUESTS} requests.")
+    scopes: list[str] = []
+    checked = []
+    for item in requests_in:
+        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+            raise _invalid("Each request needs an id, a method and a relative url.")
+        method = str(item.get("method", "GET")).upper()
+        url = item["url"] if item["url"].startswith("/") else "/" + item["url"]
+        path, _, query = url.partition("?")
+        path = checked_graph_path(path)
+        route = gateway().allowlist.route_for(method, path)
+        if route is None:
+            raise GraphServiceError(
+                403,
+                "path_not_allowed",
+                f"Request {item.get('id')!r}: {method} {path} is not in the Graph allowlist.",
+            )
+        scopes.extend(scope for scope in route.scopes if scope not in scopes)
+        checked.append({**item, "method": method, "url": path + (f"?{query}" if query else "")})
+    return checked, scopes
+
+
+@blueprint.post("/v1.0/$batch")
+def batch() -> ResponseReturnValue:
+    """Send an allowlisted JSON batch to Graph and relay each answer."""
+    checked, scopes = _checked_requests(request.get_json(silent=True))
+    return call_graph("POST", "/$batch", scopes, body={"requests": checked})

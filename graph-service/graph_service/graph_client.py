@@ -1,0 +1,109 @@
+"""Calling Microsoft Graph: bounded retries on 429/503, timeouts, and paging."""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from graph_service.graph_paths import is_same_graph_link
+from graph_service.json_errors import GraphServiceError
+
+log = logging.getLogger(__name__)
+RETRYABLE_STATUSES = (429, 503)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to wait for Graph when it throttles or is unavailable."""
+
+    max_retries: int = 2
+    total_deadline_seconds: float = 10.0
+    default_wait_seconds: float = 1.0
+
+
+def retry_after_seconds(value: str | None, default: float) -> float:
+    """Parse Retry-After as decimal seconds or an HTTP date; fall back to default."""
+    if not value:
+        return default
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return max(0.0, moment.timestamp() - time.time())
+
+
+class GraphClient:
+    """Sends requests to one Graph base URL through a shared pooled session."""
+
+    def __init__(
+        self,
+        http: requests.Session,
+        base_url: str,
+        policy: RetryPolicy,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._http = http
+        self.base_url = base_url
+        self._policy = policy
+        self._sleep = sleep
+
+    def send(self, method: str, url: str, token: str, **kwargs: Any) -> requests.Response:
+        """Send once, and again after Retry-After for 429/503 while the deadline allows."""
+        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                answer = self._http.request(method, url, headers=headers, **kwargs)
+            except requests.RequestException as error:
+                log.warning("Graph unreachable: %s", type(error).__name__)
+                raise GraphServiceError(
+                    502, "graph_unreachable", "Microsoft Graph did not answer."
+                ) from None
+            if answer.status_code not in RETRYABLE_STATUSES or attempt >= self._policy.max_retries:
+                return answer
+            wait = retry_after_seconds(
+                answer.headers.get("Retry-After"), self._policy.default_wait_seconds
+            )
+            if time.monotonic() - started + wait > self._policy.total_deadline_seconds:
+                return answer
+            answer.close()
+            attempt += 1
+            self._sleep(wait)
+
+    def get_all_pages(
+        self, url: str, token: str, *, max_pages: int, max_items: int, **kwargs: Any
+    ) -> tuple[requests.Response, dict[str, Any]]:
+        """Follow @odata.nextLink on the same Graph host; return the last answer and the merge."""
+        merged: dict[str, Any] = {"value": []}
+        answer = self.send("GET", url, token, **kwargs)
+        for page in range(1, max_pages + 1):
+            if answer.status_code != 200:
+                return answer, merged
+            body = answer.json()
+            merged["value"].extend(body.get("value", []))
+            if "@odata.context" in body:
+                merged.setdefault("@odata.context", body["@odata.context"])
+            next_link = body.get("@odata.nextLink")
+            if not next_link or len(merged["value"]) >= max_items or page == max_pages:
+                if next_link:
+                    merged["@odata.nextLink"] = next_link
+                    merged["truncated"] = True
+                break
+            if not is_same_graph_link(self.base_url, next_link):
+                raise GraphServiceError(
+                    502, "foreign_next_link", "Graph sent a next page link to another host."
+                )
+            answer = self.send("GET", next_link, token)
+        merged["value"] = merged["value"][:max_items]
+        return answer, merged

@@ -1,0 +1,48 @@
+"""Driving the emulator's control API from tests: faults, counters, revocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from native_stack.stack import NativeStack
+
+
+class EmulatorControl:
+    """A client of one running emulator's /_control API, trusting its CA."""
+
+    def __init__(self, stack: NativeStack) -> None:
+        self._base = stack.emulator_url + "/_control"
+        self._http = requests.Session()
+        self._http.trust_env = False
+        self._http.verify = str(stack.ca_file)
+
+    def close(self) -> None:
+        """Release connections."""
+        self._http.close()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        answer = self._http.request(method, self._base + path, json=body, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def counts(self) -> dict[str, Any]:
+        """Requests received per endpoint kind (and token requests per grant type)."""
+        return dict(self._call("GET", "/requests"))
+
+    def reset_counters(self) -> None:
+        """Zero the request counters."""
+        self._call("POST", "/reset-counters")
+
+    def add_fault(self, **fault: Any) -> None:
+        """Inject a fault (type throttle/unavailable/latency, endpoints, user, count, ...)."""
+        self._call("POST", "/faults", fault)
+
+    def clear_faults(self) -> None:
+        """Remove every fault."""
+        self._call("DELETE", "/faults")
+
+    def revoke(self, username: str) -> None:
+        """Revoke a user's sessions and refresh tokens (continuous access evaluation)."""
+        self._call("POST", f"/users/{username}/revoke")

@@ -1,0 +1,20 @@
+"""Signing a browser-like client in through nginx by clicking the emulator's pages."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.support.browser import Browser
+
+
+def sign_in_through(
+    browser: Browser, public_url: str, username: str, path: str = "/login"
+) -> requests.Response:
+    """Start at public_url + path, pick username, accept consent if asked; return where it lands."""
+    sign_in_page = browser.get(public_url + path)
+    assert sign_in_page.status_code == 200, sign_in_page.text[:500]
+    landed = browser.submit(sign_in_page, button=username)
+    if 'value="accept"' in landed.text:
+        landed = browser.submit(landed, button="accept")
+    assert landed.status_code == 200, landed.text[:500]
+    return landed
