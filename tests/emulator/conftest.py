@@ -74,6 +74,7 @@ def make_msal_app(emulator: RunningEmulator) -> Iterator[Callable[..., msal.Clie
 
     def build(target: RunningEmulator | None = None, **kwargs: Any) -> msal.ClientApplication:
         server = target or emulator
+        client_id = kwargs.pop("client_id", CLIENT_ID)
         session = trusting_session(server.ca_path)
         sessions.append(session)
         options: dict[str, Any] = {
@@ -82,7 +83,7 @@ def make_msal_app(emulator: RunningEmulator) -> Iterator[Callable[..., msal.Clie
             "instance_discovery": False,
             "http_client": session,
         } | kwargs
-        return msal.ConfidentialClientApplication(CLIENT_ID, **options)
+        return msal.ConfidentialClientApplication(client_id, **options)
 
     yield build
     for session in sessions:
