@@ -63,7 +63,9 @@ def _acquire_silently(
             "No tokens are stored for this user; sign in again.",
             login_url=login_url(next_path=next_path),
         )
-    result = client.acquire_token_silent(scopes, account, claims_challenge=claims_challenge)
+    result = client.acquire_token_silent_with_error(
+        scopes, account, claims_challenge=claims_challenge
+    )
     resources.token_caches.save(loaded)
     if result and "access_token" in result:
         return str(result["access_token"])
