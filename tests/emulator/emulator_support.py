@@ -216,14 +216,19 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def authorize_url(server: RunningEmulator, tenant: str = TENANT_ID, **params: str) -> str:
-    """An /authorize URL for the seeded app with sensible defaults."""
+def authorize_query(**params: str) -> str:
+    """The query string of an /authorize request for the seeded app, with defaults."""
     values = {
         "client_id": CLIENT_ID, "response_type": "code", "redirect_uri": REDIRECT_URI,
         "scope": "openid profile offline_access User.Read", "state": "state-123",
         "nonce": "nonce-456",
     } | params
-    return f"{server.url}/{tenant}/oauth2/v2.0/authorize?{urlencode(values)}"
+    return urlencode(values)
+
+
+def authorize_url(server: RunningEmulator, tenant: str = TENANT_ID, **params: str) -> str:
+    """An /authorize URL on server for the seeded app."""
+    return f"{server.url}/{tenant}/oauth2/v2.0/authorize?{authorize_query(**params)}"
 
 
 def post_token(server: RunningEmulator, data: dict[str, str], tenant: str = TENANT_ID,
