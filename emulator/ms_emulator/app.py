@@ -43,6 +43,7 @@ def create_app(settings: EmulatorSettings) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Response:
+        """Liveness: 200 with a small JSON body."""
         return jsonify({"status": "ok", "service": "ms-emulator", "version": __version__})
 
     app.register_error_handler(AadError, AadError.to_response)

@@ -7,7 +7,7 @@ import secrets
 import threading
 import time
 
-from ms_emulator.aad_errors import AadError, invalid_grant
+from ms_emulator.aad_errors import invalid_grant
 from ms_emulator.grants import CodeRecord
 
 FORGET_AFTER_SECONDS = 3600
@@ -64,10 +64,3 @@ class AuthorizationCodeStore:
         for code in stale:
             del self._codes[code]
 
-
-def unusable_code_error() -> AadError:
-    """The error for a code request that lacks the code parameter."""
-    return AadError(
-        "invalid_request", 900144,
-        "The request body must contain the following parameter: 'code'.",
-    )

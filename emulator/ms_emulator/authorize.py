@@ -98,6 +98,7 @@ def create_authorize_blueprint() -> Blueprint:
 
     @blueprint.route("/<segment>/oauth2/v2.0/authorize", methods=["GET", "POST"])
     def authorize(segment: str) -> Response:
+        """The authorization endpoint (GET or POST, including the emulator's own form posts)."""
         current_state().counters.count("authorize")
         fault = apply_faults("authorize")
         if fault is not None:
@@ -112,6 +113,7 @@ def create_authorize_blueprint() -> Blueprint:
 
     @blueprint.get("/<segment>/oauth2/v2.0/autosubmit.js")
     def autosubmit_script(segment: str) -> Response:
+        """The tiny script that submits the form_post response form."""
         response = send_from_directory(STATIC_DIR, "autosubmit.js", max_age=3600)
         response.headers["Content-Type"] = "text/javascript; charset=utf-8"
         return response

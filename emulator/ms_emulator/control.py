@@ -48,14 +48,17 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.errorhandler(ValueError)
     def invalid(error: ValueError) -> Response:
+        """Bad control-API input becomes 400 with a message."""
         return _problem(str(error))
 
     @blueprint.get("/users")
     def list_users() -> Response:
+        """All users, as the control API shows them."""
         return jsonify({"value": [describe_user(u) for u in current_state().directory.users()]})
 
     @blueprint.post("/users")
     def add_user() -> tuple[Response, int]:
+        """Add (or replace) a user."""
         body = _json_body()
         if not body.get("userPrincipalName"):
             raise ValueError("userPrincipalName is required")
@@ -63,6 +66,7 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.post("/users/<user_ref>/revoke")
     def revoke_user(user_ref: str) -> Response:
+        """Revoke a user's refresh tokens and sessions, and start CAE challenges."""
         state = current_state()
         user = state.directory.user(user_ref)
         if user is None:
@@ -75,6 +79,7 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.route("/faults", methods=["GET", "POST", "DELETE"])
     def faults() -> Response:
+        """List, add or clear injected faults."""
         injector = current_state().faults
         if request.method == "DELETE":
             injector.clear()
@@ -88,15 +93,18 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.get("/requests")
     def request_counts() -> Response:
+        """Requests received per kind of endpoint."""
         return jsonify(current_state().counters.snapshot())
 
     @blueprint.post("/reset-counters")
     def reset_counters() -> Response:
+        """Zero the request counters."""
         current_state().counters.reset()
         return jsonify(current_state().counters.snapshot())
 
     @blueprint.route("/apps", methods=["GET", "POST"])
     def apps() -> Response | tuple[Response, int]:
+        """List app registrations, or register/update one."""
         directory = current_state().directory
         if request.method == "POST":
             return jsonify(describe_app(directory.put_app(_json_body()))), 201
@@ -104,6 +112,7 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.post("/consents")
     def consents() -> Response:
+        """Grant or revoke consent for an app."""
         body = _json_body()
         directory = current_state().directory
         principal = str(body.get("principal") or ALL_PRINCIPALS)
@@ -121,11 +130,13 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.post("/keys/rotate")
     def rotate_keys() -> Response:
+        """Rotate the token-signing key."""
         kid = current_state().keys.rotate()
         return jsonify({"active_kid": kid, **current_state().keys.jwks()})
 
     @blueprint.post("/reset")
     def reset() -> Response:
+        """Return every store to the seed (keys are kept)."""
         current_state().reset()
         return jsonify({"status": "reset"})
 

@@ -18,10 +18,6 @@ EXTRA_USER_PROPERTIES = (
     "accountEnabled", "city", "companyName", "country", "department", "employeeId",
     "mailNickname", "usageLocation", "userType",
 )
-# What User.ReadBasic.All lets a caller see about other users.
-BASIC_USER_PROPERTIES = frozenset(
-    {"id", "displayName", "givenName", "surname", "mail", "userPrincipalName"}
-)
 
 
 @dataclass(frozen=True)

@@ -71,12 +71,14 @@ def create_discovery_blueprint() -> Blueprint:
 
     @blueprint.get("/<segment>/v2.0/.well-known/openid-configuration")
     def openid_config(segment: str) -> Response:
+        """The OpenID Connect discovery document."""
         current_state().counters.count("discovery")
         return jsonify(openid_configuration(segment))
 
     @blueprint.get("/<segment>/discovery/v2.0/keys")
     @blueprint.get("/<segment>/discovery/keys")
     def keys(segment: str) -> Response:
+        """The JSON Web Key Set."""
         current_state().counters.count("jwks")
         if segment.lower() != "common":
             resolve_tenant(segment)
@@ -84,6 +86,7 @@ def create_discovery_blueprint() -> Blueprint:
 
     @blueprint.get("/common/discovery/instance")
     def instance_discovery() -> Response:
+        """Entra's instance discovery, as MSAL calls it."""
         current_state().counters.count("instance_discovery")
         requested = request.args.get("authorization_endpoint") or (
             f"{back_channel_root()}/common/oauth2/v2.0/authorize"

@@ -19,12 +19,14 @@ def create_graph_blueprint() -> Blueprint:
 
     @blueprint.before_request
     def count_and_inject_faults() -> Response | None:
+        """Count the request and apply faults meant for everyone."""
         if request.headers.get(INNER_REQUEST_HEADER) != "1":
             current_state().counters.count("graph")
         return apply_faults("graph")
 
     @blueprint.after_request
     def add_request_ids(response: Response) -> Response:
+        """Every Graph response carries request-id and client-request-id."""
         response.headers["request-id"] = graph_request_id()
         response.headers["client-request-id"] = (
             request.headers.get("client-request-id") or graph_request_id())
@@ -32,10 +34,12 @@ def create_graph_blueprint() -> Blueprint:
 
     @blueprint.errorhandler(GraphError)
     def graph_error(error: GraphError) -> Response:
+        """Render a GraphError in Graph's envelope."""
         return error.to_response()
 
     @blueprint.errorhandler(FaultResponse)
     def injected_fault(fault: FaultResponse) -> Response:
+        """Return the response of an injected fault."""
         response: Response = fault.response
         return response
 
@@ -44,6 +48,7 @@ def create_graph_blueprint() -> Blueprint:
 
     @blueprint.get("/oidc/userinfo")
     def userinfo() -> Response:
+        """The OIDC userinfo endpoint (hosted by Graph, as in Entra)."""
         caller = authenticate_caller()
         if caller.user is None or "openid" not in caller.scopes:
             raise GraphError(401, "InvalidAuthenticationToken",

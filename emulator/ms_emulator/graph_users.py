@@ -103,24 +103,29 @@ def register_user_routes(blueprint: Blueprint) -> None:
 
     @blueprint.get("/v1.0/me")
     def me() -> Response:
+        """The signed-in user."""
         return user_document(signed_in_user(authenticate_caller()), "users")
 
     @blueprint.get("/v1.0/users")
     def list_users() -> Response:
+        """A page of the tenant's users."""
         return jsonify(user_page(authenticate_caller()))
 
     @blueprint.get("/v1.0/users/<user_ref>")
     def get_user(user_ref: str) -> Response:
+        """One user by id or UPN."""
         return user_document(addressed_user(authenticate_caller(), user_ref), "users")
 
     @blueprint.get("/v1.0/me/photo")
     @blueprint.get("/v1.0/me/photo/$value")
     def my_photo() -> Response:
+        """The signed-in user's photo or its metadata."""
         user = signed_in_user(authenticate_caller())
         return photo_response(user, raw=request.path.endswith("$value"))
 
     @blueprint.get("/v1.0/users/<user_ref>/photo")
     @blueprint.get("/v1.0/users/<user_ref>/photo/$value")
     def user_photo(user_ref: str) -> Response:
+        """A user's photo or its metadata."""
         user = addressed_user(authenticate_caller(), user_ref)
         return photo_response(user, raw=request.path.endswith("$value"))

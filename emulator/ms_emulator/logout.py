@@ -37,6 +37,7 @@ def create_logout_blueprint() -> Blueprint:
 
     @blueprint.route("/<segment>/oauth2/v2.0/logout", methods=["GET", "POST"])
     def logout(segment: str) -> Response:
+        """End the emulator session and return to a registered post-logout URI."""
         state = current_state()
         state.counters.count("logout")
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def _comparable(uri: str) -> tuple[str, str, str, str] | None:
@@ -18,7 +18,7 @@ def _comparable(uri: str) -> tuple[str, str, str, str] | None:
     if not parts.scheme or not parts.netloc or parts.fragment:
         return None
     host = (parts.hostname or "").lower()
-    if parts.scheme == "http" and (host in ("localhost", "127.0.0.1") or host == "::1"):
+    if parts.scheme == "http" and host in LOOPBACK_HOSTS:
         netloc = host
     else:
         netloc = host if port is None else f"{host}:{port}"

@@ -67,6 +67,7 @@ def create_token_blueprint() -> Blueprint:
 
     @blueprint.post("/<segment>/oauth2/v2.0/token")
     def token(segment: str) -> Response:
+        """The token endpoint."""
         form = request.form.to_dict()
         current_state().counters.count("token", form.get("grant_type", ""))
         fault = apply_faults("token")

@@ -52,6 +52,7 @@ def make_browser() -> Iterator[Callable[[RunningEmulator], Browser]]:
     opened: list[Browser] = []
 
     def open_browser(server: RunningEmulator) -> Browser:
+        """Open a browser trusting server's CA."""
         opened.append(Browser(server.ca_path))
         return opened[-1]
 
@@ -73,6 +74,7 @@ def make_msal_app(emulator: RunningEmulator) -> Iterator[Callable[..., msal.Clie
     sessions: list[requests.Session] = []
 
     def build(target: RunningEmulator | None = None, **kwargs: Any) -> msal.ClientApplication:
+        """An MSAL confidential client for target (default: the shared emulator)."""
         server = target or emulator
         client_id = kwargs.pop("client_id", CLIENT_ID)
         session = trusting_session(server.ca_path)

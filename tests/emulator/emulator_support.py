@@ -125,6 +125,7 @@ class FormParser(HTMLParser):
         self._button: dict[str, str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Record forms, hidden inputs, buttons and script sources."""
         values = {k: v or "" for k, v in attrs}
         if tag == "form":
             self.forms.append({"action": values.get("action", ""), "method":
@@ -139,10 +140,12 @@ class FormParser(HTMLParser):
             self.scripts.append(values["src"])
 
     def handle_endtag(self, tag: str) -> None:
+        """Close the current button."""
         if tag == "button":
             self._button = None
 
     def handle_data(self, data: str) -> None:
+        """Collect button text."""
         if self._button is not None:
             self._button["text"] += data
 
