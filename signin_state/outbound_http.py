@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
@@ -18,6 +19,7 @@ class OutboundSession(requests.Session):
         super().__init__()
         self._ca_bundle = ca_bundle
         self._timeout = timeout
+        self._environment_by_origin: dict[tuple[str, str], dict[str, Any]] = {}
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
@@ -31,10 +33,16 @@ class OutboundSession(requests.Session):
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
     ) -> dict[str, Any]:
-        """Keep proxies from the environment but never let REQUESTS_CA_BUNDLE replace our CA."""
-        merged: dict[str, Any] = super().merge_environment_settings(
-            url, proxies, stream, verify, cert
-        )
-        if self._ca_bundle:
-            merged["verify"] = self._ca_bundle
+        """Proxies from the environment (looked up once per origin); our CA always wins."""
+        origin = urlsplit(str(url))[:2]
+        environment = self._environment_by_origin.get(origin)
+        if environment is None:
+            environment = super().merge_environment_settings(url, {}, None, None, None)
+            self._environment_by_origin[origin] = environment
+        merged: dict[str, Any] = {
+            "proxies": {**environment["proxies"], **(proxies or {})},
+            "stream": stream if stream is not None else self.stream,
+            "verify": self._ca_bundle or (verify if verify is not None else environment["verify"]),
+            "cert": cert if cert is not None else self.cert,
+        }
         return merged

@@ -78,12 +78,16 @@ def _all_pages(url: str, token: str, query: list[tuple[str, str]]) -> ResponseRe
 def relay(answer: requests.Response) -> ResponseReturnValue:
     """Pass Graph's status, body and request-id on; JSON next links point back through us."""
     content_type = answer.headers.get("Content-Type", "")
-    if content_type.startswith("application/json"):
+    if content_type.startswith("application/json") and b"@odata.nextLink" in answer.content:
         body = answer.json()
         if isinstance(body, dict) and "@odata.nextLink" in body:
             _rewrite_next_link(body)
             return jsonify(body), answer.status_code, _passed_on(answer)
-    elif answer.status_code < 400 and answer.content and not content_type.startswith("image/"):
+    elif (
+        answer.status_code < 400
+        and answer.content
+        and not content_type.startswith(("image/", "application/json"))
+    ):
         raise GraphServiceError(502, "graph_bad_answer", "Microsoft Graph answered unexpectedly.")
     return Response(answer.content, status=answer.status_code, headers=_passed_on(answer))
 
