@@ -1,11 +1,10 @@
-"""The emulator's own certificate authority and its TLS server certificate."""
+"""The TLS server certificate, signed by the emulator's CA and covering the needed names."""
 
 from __future__ import annotations
 
 import datetime
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
@@ -13,13 +12,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ms_emulator.pem_files import (
-    load_certificate,
-    load_private_key,
-    new_rsa_key,
-    private_key_pem,
-    write_file,
-)
+from ms_emulator.certificate_authority import load_or_issue_ca, utc_now
+from ms_emulator.pem_files import load_certificate, new_rsa_key, private_key_pem, write_file
+from ms_emulator.tls_files import TlsFiles
 
 DEFAULT_SERVER_NAMES = (
     "localhost",
@@ -32,28 +27,6 @@ DEFAULT_SERVER_NAMES = (
 RENEW_BEFORE = datetime.timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class TlsFiles:
-    """Paths of the CA and server certificate files in a state directory."""
-
-    ca_cert: Path
-    ca_key: Path
-    server_cert: Path
-    server_key: Path
-
-    @classmethod
-    def in_dir(cls, state_dir: Path) -> TlsFiles:
-        """Return the standard file locations under state_dir."""
-        return cls(
-            state_dir / "ca.crt", state_dir / "ca.key",
-            state_dir / "server.crt", state_dir / "server.key",
-        )
-
-
-def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
-
-
 def _san_entry(name: str) -> x509.GeneralName:
     """Turn a host name or IP literal into a subjectAltName entry."""
     try:
@@ -61,29 +34,6 @@ def _san_entry(name: str) -> x509.GeneralName:
     except ValueError:
         return x509.DNSName(name)
 
-
-def _issue_ca(files: TlsFiles) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
-    """Create a new self-signed CA and store it."""
-    key = new_rsa_key()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ms-emulator local CA")])
-    public = key.public_key()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(_now() - datetime.timedelta(minutes=5))
-        .not_valid_after(_now() + datetime.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    write_file(files.ca_key, private_key_pem(key), 0o600)
-    write_file(files.ca_cert, cert.public_bytes(serialization.Encoding.PEM), 0o644)
-    return cert, key
 
 
 def _server_cert_is_usable(
@@ -103,7 +53,7 @@ def _server_cert_is_usable(
         )
     except Exception:
         return False
-    if cert.not_valid_after_utc - RENEW_BEFORE < _now():
+    if cert.not_valid_after_utc - RENEW_BEFORE < utc_now():
         return False
     present = set(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
     return all(_san_entry(name) in present for name in names)
@@ -120,8 +70,8 @@ def _issue_server_cert(
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(ca_cert.subject).public_key(public)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(_now() - datetime.timedelta(minutes=5))
-        .not_valid_after(_now() + datetime.timedelta(days=397))
+        .not_valid_before(utc_now() - datetime.timedelta(minutes=5))
+        .not_valid_after(utc_now() + datetime.timedelta(days=397))
         .add_extension(x509.SubjectAlternativeName([_san_entry(n) for n in names]), False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
@@ -144,10 +94,7 @@ def ensure_tls_files(state_dir: Path, extra_names: Iterable[str] = ()) -> TlsFil
     state_dir.mkdir(parents=True, exist_ok=True)
     files = TlsFiles.in_dir(state_dir)
     names = list(dict.fromkeys([*DEFAULT_SERVER_NAMES, *extra_names]))
-    if files.ca_cert.exists() and files.ca_key.exists():
-        ca_cert, ca_key = load_certificate(files.ca_cert), load_private_key(files.ca_key)
-    else:
-        ca_cert, ca_key = _issue_ca(files)
+    ca_cert, ca_key = load_or_issue_ca(files)
     if not _server_cert_is_usable(files, ca_cert, names):
         _issue_server_cert(files, ca_cert, ca_key, names)
     return files

@@ -114,6 +114,8 @@ def create_control_blueprint() -> Blueprint:
     def consents() -> Response:
         """Grant or revoke consent for an app."""
         body = _json_body()
+        if not body.get("client_id"):
+            raise ValueError("client_id is required")
         directory = current_state().directory
         principal = str(body.get("principal") or ALL_PRINCIPALS)
         if principal != ALL_PRINCIPALS:

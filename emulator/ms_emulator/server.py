@@ -8,8 +8,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from ms_emulator.app import create_app
-from ms_emulator.certificates import TlsFiles
 from ms_emulator.settings import EmulatorSettings
+from ms_emulator.tls_files import TlsFiles
 
 
 class EmulatorServer(BaseApplication):  # type: ignore[misc]

@@ -1,11 +1,10 @@
-"""Token-signing keys: stored in the state directory, published as JWKS, rotatable."""
+"""Token-signing keys as stored in the state directory (with a self-signed certificate each)."""
 
 from __future__ import annotations
 
 import base64
 import datetime
 import json
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -59,7 +58,7 @@ class StoredKey:
         }
 
 
-def _new_stored_key() -> StoredKey:
+def new_stored_key() -> StoredKey:
     """Generate a key with a self-signed certificate; kid is the certificate thumbprint."""
     key = new_rsa_key()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ms-emulator token signing")])
@@ -79,13 +78,15 @@ def _new_stored_key() -> StoredKey:
     )
 
 
-def _read_keys(path: Path) -> list[StoredKey]:
+def read_keys(path: Path) -> list[StoredKey]:
+    """The stored keys, oldest first (empty when the file does not exist)."""
     if not path.exists():
         return []
     return [StoredKey(**item) for item in json.loads(path.read_text("utf-8"))["keys"]]
 
 
-def _write_keys(path: Path, keys: list[StoredKey]) -> None:
+def write_keys(path: Path, keys: list[StoredKey]) -> None:
+    """Persist keys (0600)."""
     payload = json.dumps({"keys": [asdict(key) for key in keys]}, indent=2)
     write_file(path, payload.encode("utf-8"), 0o600)
 
@@ -94,56 +95,6 @@ def ensure_signing_keys(state_dir: Path) -> Path:
     """Create the signing-key file with one key unless it already exists."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / KEYS_FILE_NAME
-    if not _read_keys(path):
-        _write_keys(path, [_new_stored_key()])
+    if not read_keys(path):
+        write_keys(path, [new_stored_key()])
     return path
-
-
-class KeyRing:
-    """The current signing key plus recently retired ones, guarded by a lock."""
-
-    def __init__(self, state_dir: Path, retired_key_grace: int) -> None:
-        self._path = ensure_signing_keys(state_dir)
-        self._grace = retired_key_grace
-        self._lock = threading.Lock()
-        self._keys = _read_keys(self._path)
-        self._private_keys = {key.kid: key.private_key() for key in self._keys}
-
-    def active(self) -> tuple[str, rsa.RSAPrivateKey]:
-        """The kid and private key used to sign new tokens."""
-        with self._lock:
-            current = self._keys[-1]
-            return current.kid, self._private_keys[current.kid]
-
-    def _published(self, now: float) -> list[StoredKey]:
-        return [
-            key for key in self._keys
-            if key.retired_at is None or now - key.retired_at <= self._grace
-        ]
-
-    def public_key(self, kid: str) -> rsa.RSAPublicKey | None:
-        """The public key for kid while it is still published, else None."""
-        with self._lock:
-            for key in self._published(time.time()):
-                if key.kid == kid:
-                    return self._private_keys[kid].public_key()
-        return None
-
-    def jwks(self) -> dict[str, Any]:
-        """The JSON Web Key Set: active key first, then retired keys still in grace."""
-        with self._lock:
-            published = list(reversed(self._published(time.time())))
-        return {"keys": [key.jwk() for key in published]}
-
-    def rotate(self) -> str:
-        """Make a new active key, retire the previous one, and persist; return the new kid."""
-        fresh = _new_stored_key()
-        with self._lock:
-            now = time.time()
-            self._keys = [
-                key if key.retired_at else StoredKey(**{**asdict(key), "retired_at": now})
-                for key in self._published(now)
-            ] + [fresh]
-            self._private_keys = {key.kid: key.private_key() for key in self._keys}
-            _write_keys(self._path, self._keys)
-        return fresh.kid

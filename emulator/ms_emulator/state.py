@@ -10,10 +10,10 @@ from ms_emulator.auth_codes import AuthorizationCodeStore
 from ms_emulator.browser_sessions import BrowserSessionStore
 from ms_emulator.directory import Directory, load_seed
 from ms_emulator.faults import FaultInjector
+from ms_emulator.key_ring import KeyRing
 from ms_emulator.refresh_tokens import RefreshTokenStore
 from ms_emulator.request_counters import RequestCounters
 from ms_emulator.settings import EmulatorSettings
-from ms_emulator.signing_keys import KeyRing
 from ms_emulator.token_issuer import TokenIssuer
 
 EXTENSION_KEY = "ms_emulator"

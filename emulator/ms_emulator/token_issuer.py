@@ -13,8 +13,9 @@ from typing import Any
 import jwt
 
 from ms_emulator.directory_models import AppRegistration, User
+from ms_emulator.key_ring import KeyRing
 from ms_emulator.scopes import GRAPH_RESOURCE
-from ms_emulator.signing_keys import KeyRing, b64url
+from ms_emulator.signing_keys import b64url
 
 EMULATOR_NAMESPACE = uuid.UUID("8f3c3a52-5d2e-4c1b-9b7e-6a0d1c2e3f40")
 
