@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ms_emulator.certificate_authority import load_or_issue_ca, utc_now
@@ -35,7 +36,6 @@ def _san_entry(name: str) -> x509.GeneralName:
         return x509.DNSName(name)
 
 
-
 def _server_cert_is_usable(
     files: TlsFiles, ca_cert: x509.Certificate, names: list[str]
 ) -> bool:
@@ -43,15 +43,9 @@ def _server_cert_is_usable(
     if not (files.server_cert.exists() and files.server_key.exists()):
         return False
     cert = load_certificate(files.server_cert)
-    public = ca_cert.public_key()
-    if cert.issuer != ca_cert.subject or not isinstance(public, rsa.RSAPublicKey):
-        return False
     try:
-        public.verify(
-            cert.signature, cert.tbs_certificate_bytes,
-            padding.PKCS1v15(), hashes.SHA256(),
-        )
-    except Exception:
+        cert.verify_directly_issued_by(ca_cert)
+    except (ValueError, TypeError, InvalidSignature):
         return False
     if cert.not_valid_after_utc - RENEW_BEFORE < utc_now():
         return False
