@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -22,20 +23,32 @@ def redis_server_binary() -> str:
 
 
 def start_redis_server(
-    data_dir: Path, port: int, *, appendonly: bool, log_path: Path, extra_args: tuple[str, ...] = ()
+    data_dir: Path,
+    port: int,
+    *,
+    appendonly: bool,
+    log_path: Path,
+    extra_args: tuple[str, ...] = (),
+    ready: Callable[[], bool] | None = None,
+    name: str = "redis",
 ) -> ManagedProcess:
-    """Start redis-server on 127.0.0.1:port with its files in data_dir; wait until it answers."""
+    """Start redis-server on 127.0.0.1:port with its files in data_dir; wait until it answers.
+
+    With appendonly, every write is fsynced before Redis answers (`appendfsync always`), so a
+    restart finds everything that was acknowledged. port 0 means no plain TCP (TLS only).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         redis_server_binary(),
         "--port", str(port), "--bind", "127.0.0.1",
         "--dir", str(data_dir), "--save", "",
         "--appendonly", "yes" if appendonly else "no",
+        "--appendfsync", "always",
         *extra_args,
     ]  # fmt: skip
-    process = ManagedProcess("redis", argv, dict(os.environ), log_path)
+    process = ManagedProcess(name, argv, dict(os.environ), log_path)
     process.start()
-    process.wait_ready(lambda: redis_answers(port))
+    process.wait_ready(ready or (lambda: redis_answers(port)))
     return process
 
 

@@ -35,6 +35,7 @@ class StackOptions:
     public_port: int | None = None
     auth_workers: int = 2
     graph_workers: int = 2
+    graph_service_processes: int = 1  # each on its own port, all behind nginx's upstream
     use_emulator: bool = True  # False: a real tenant from CLIENT_ID, CLIENT_SECRET, AUTHORITY
     redis_appendonly: bool = False
     emulator_env: dict[str, str] = field(default_factory=dict)
@@ -66,11 +67,16 @@ class NativeStack:
         self.redis_port = free_port()
         self.emulator_port = free_port()
         self.auth_port = free_port()
-        self.graph_port = free_port()
+        self.graph_ports = [free_port() for _ in range(options.graph_service_processes)]
         self.processes: dict[str, ManagedProcess] = {}
         self.data_encryption_keys = secrets.token_urlsafe(32)
         self.identity_assertion_key = secrets.token_urlsafe(32)
         self.registration: EmulatorRegistration | None = None
+
+    @property
+    def graph_port(self) -> int:
+        """The port of the first graph-service process."""
+        return self.graph_ports[0]
 
     @property
     def public_url(self) -> str:
@@ -176,12 +182,15 @@ class NativeStack:
         return env
 
     def start_service(self, name: str) -> None:
-        """Start auth-service or graph-service under gunicorn (also used to restart one)."""
-        port = self.auth_port if name == "auth-service" else self.graph_port
-        workers = (
-            self.options.auth_workers if name == "auth-service" else self.options.graph_workers
-        )
-        module = name.replace("-", "_")
+        """Start auth-service or every graph-service process (also used to restart them)."""
+        if name == "auth-service":
+            self._start_gunicorn(name, "auth_service", self.auth_port, self.options.auth_workers)
+            return
+        for index, port in enumerate(self.graph_ports):
+            process_name = name if index == 0 else f"{name}-{index + 1}"
+            self._start_gunicorn(process_name, "graph_service", port, self.options.graph_workers)
+
+    def _start_gunicorn(self, name: str, module: str, port: int, workers: int) -> None:
         argv = [
             sys.executable, "-m", "gunicorn",
             "--bind", f"127.0.0.1:{port}",
@@ -201,7 +210,9 @@ class NativeStack:
         values = {
             "NGINX_LISTEN": f"127.0.0.1:{self.public_port}",
             "AUTH_SERVICE_ADDR": f"127.0.0.1:{self.auth_port}",
-            "GRAPH_SERVICE_ADDR": f"127.0.0.1:{self.graph_port}",
+            "GRAPH_SERVICE_SERVERS": "\n    ".join(
+                f"server 127.0.0.1:{port};" for port in self.graph_ports
+            ),
             "EMULATOR_ADDR": f"127.0.0.1:{self.emulator_port}",
             "EMULATOR_CA_FILE": str(self.ca_file),
         }

@@ -6,9 +6,8 @@ import threading
 import time
 from typing import Protocol
 
-import redis
-
 from signin_state.errors import StoreUnavailableError
+from signin_state.redis_connection import REDIS_FAILURES, RedisConnection
 
 
 class ByteStore(Protocol):
@@ -68,16 +67,16 @@ class MemoryByteStore:
 
 
 class RedisByteStore:
-    """A ByteStore on a Redis client; connection failures become StoreUnavailableError."""
+    """A ByteStore on any Redis topology; Redis failures become StoreUnavailableError."""
 
-    def __init__(self, client: redis.Redis) -> None:
-        self._client = client
+    def __init__(self, connection: RedisConnection) -> None:
+        self._connection = connection
 
     def get(self, key: str) -> bytes | None:
         """Return the value stored at key, or None."""
         try:
-            value = self._client.get(key)
-        except redis.RedisError as error:
+            value = self._connection.client().get(key)
+        except REDIS_FAILURES as error:
             raise StoreUnavailableError(str(error)) from error
         return value if isinstance(value, bytes) else None
 
@@ -86,20 +85,22 @@ class RedisByteStore:
         if ttl_seconds <= 0:
             raise ValueError("ttl_seconds must be positive")
         try:
-            self._client.set(key, value, ex=ttl_seconds)
-        except redis.RedisError as error:
+            self._connection.client().set(key, value, ex=ttl_seconds)
+        except REDIS_FAILURES as error:
             raise StoreUnavailableError(str(error)) from error
 
     def delete(self, key: str) -> None:
         """Remove key if present."""
         try:
-            self._client.delete(key)
-        except redis.RedisError as error:
+            self._connection.client().delete(key)
+        except REDIS_FAILURES as error:
             raise StoreUnavailableError(str(error)) from error
 
     def ping(self) -> bool:
-        """Return True if Redis answers PING."""
+        """Return True if Redis answers PING (a Cluster: its default node)."""
         try:
-            return bool(self._client.ping())
-        except redis.RedisError:
+            return bool(self._connection.client().ping())
+        except REDIS_FAILURES:
+            return False
+        except StoreUnavailableError:
             return False

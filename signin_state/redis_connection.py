@@ -1,17 +1,117 @@
-"""Build a Redis client from a URL."""
+"""One connection factory for every Redis topology REDIS_URL can name."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any, TypeAlias
+
 import redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.cluster import ClusterNode, RedisCluster
+from redis.exceptions import RedisClusterException
+from redis.retry import Retry
+from redis.sentinel import Sentinel
+
+from signin_state.errors import StoreUnavailableError
+from signin_state.redis_urls import RedisUrl, parse_redis_url
+
+RedisClient: TypeAlias = "redis.Redis | RedisCluster"
+# A Cluster client raises RedisClusterException (not a RedisError) when no node answers.
+REDIS_FAILURES: tuple[type[Exception], ...] = (redis.RedisError, RedisClusterException)
+HEALTH_CHECK_INTERVAL_SECONDS = 30
+# One quick retry replaces a connection Redis closed (a restart, an idle timeout); more would
+# only delay the 503 a request gets while Redis is down.
+RETRIES = 1
 
 
-def connect_redis(url: str, *, timeout_seconds: float = 2.0) -> redis.Redis:
-    """Return a client for a redis:// or rediss:// URL; it connects lazily."""
-    if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError("REDIS_URL must start with redis://, rediss:// or unix://")
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=timeout_seconds,
-        socket_connect_timeout=timeout_seconds,
-        health_check_interval=30,
+class RedisConnection:
+    """The Redis deployment a URL names; its client is built on first use, never at start."""
+
+    def __init__(
+        self, url: str, *, timeout_seconds: float = 2.0, ca_file: str | None = None
+    ) -> None:
+        self.target = parse_redis_url(url)
+        self._timeout = timeout_seconds
+        self._ca_file = self.target.ca_file or ca_file
+        self._client: RedisClient | None = None
+        self._building = threading.Lock()
+
+    def client(self) -> RedisClient:
+        """Return the client, built now if needed; StoreUnavailableError if Redis is down."""
+        client = self._client
+        if client is not None:
+            return client
+        with self._building:
+            if self._client is None:
+                try:
+                    self._client = self._build()
+                except REDIS_FAILURES as error:
+                    raise StoreUnavailableError(str(error)) from error
+            return self._client
+
+    def close(self) -> None:
+        """Close the client's connections, if it was built."""
+        with self._building:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def _connection_options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {
+            "socket_timeout": self._timeout,
+            "socket_connect_timeout": self._timeout,
+            "retry": Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.1), RETRIES),
+        }
+        if self.target.tls and self._ca_file:
+            options["ssl_ca_certs"] = self._ca_file
+        return options
+
+    def _build(self) -> RedisClient:
+        target = self.target
+        options = self._connection_options()
+        if target.topology == "cluster":
+            return _cluster_client(target, options)
+        if target.topology == "sentinel":
+            return _sentinel_master_client(target, options)
+        return redis.Redis.from_url(
+            target.url, health_check_interval=HEALTH_CHECK_INTERVAL_SECONDS, **options
+        )
+
+
+def _cluster_client(target: RedisUrl, options: dict[str, Any]) -> RedisCluster:
+    return RedisCluster(
+        startup_nodes=[
+            ClusterNode(host, port)  # type: ignore[no-untyped-call]
+            for host, port in target.addresses
+        ],
+        username=target.username,
+        password=target.password,
+        ssl=target.tls,
+        **options,
     )
+
+
+def _sentinel_master_client(target: RedisUrl, options: dict[str, Any]) -> redis.Redis:
+    tls_options = {"ssl": True, **options} if target.tls else dict(options)
+    sentinel_options = dict(tls_options)
+    if target.sentinel_password:
+        sentinel_options["password"] = target.sentinel_password
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        list(target.addresses), sentinel_kwargs=sentinel_options, **tls_options
+    )
+    assert target.service_name is not None
+    master: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+        target.service_name,
+        db=target.db,
+        username=target.username,
+        password=target.password,
+        health_check_interval=HEALTH_CHECK_INTERVAL_SECONDS,
+    )
+    return master
+
+
+def connect_redis(
+    url: str, *, timeout_seconds: float = 2.0, ca_file: str | None = None
+) -> RedisConnection:
+    """Return a connection to the Redis named by url; nothing connects until first used."""
+    return RedisConnection(url, timeout_seconds=timeout_seconds, ca_file=ca_file)

@@ -9,9 +9,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-import redis
-
 from signin_state.errors import StoreUnavailableError
+from signin_state.redis_connection import REDIS_FAILURES, RedisConnection
 from signin_state.store_keys import NAMESPACE
 
 RELEASE_IF_OWNER = """
@@ -34,12 +33,14 @@ class RefreshLocks(Protocol):
 
 
 class RedisRefreshLocks:
-    """Locks as Redis keys set with NX and an expiry, released only by their owner."""
+    """Locks as Redis keys set with NX and an expiry, released only by their owner.
 
-    def __init__(self, client: redis.Redis, *, lease_seconds: float = 15.0) -> None:
-        self._client = client
+    The release is a Lua script on the lock's one key, so it also runs on a Redis Cluster.
+    """
+
+    def __init__(self, connection: RedisConnection, *, lease_seconds: float = 15.0) -> None:
+        self._connection = connection
         self._lease_ms = int(lease_seconds * 1000)
-        self._release = client.register_script(RELEASE_IF_OWNER)
 
     @contextmanager
     def hold(self, home_account_id: str, *, wait_seconds: float) -> Iterator[bool]:
@@ -49,20 +50,21 @@ class RedisRefreshLocks:
         taken = False
         deadline = time.monotonic() + wait_seconds
         try:
+            client = self._connection.client()
             while True:
-                taken = bool(self._client.set(key, token, nx=True, px=self._lease_ms))
+                taken = bool(client.set(key, token, nx=True, px=self._lease_ms))
                 if taken or time.monotonic() >= deadline:
                     break
                 time.sleep(0.02)
-        except redis.RedisError as error:
+        except REDIS_FAILURES as error:
             raise StoreUnavailableError(str(error)) from error
         try:
             yield taken
         finally:
             if taken:
                 try:
-                    self._release(keys=[key], args=[token])
-                except redis.RedisError:
+                    client.register_script(RELEASE_IF_OWNER)(keys=[key], args=[token])
+                except REDIS_FAILURES:
                     pass  # the lease expires by itself
 
 

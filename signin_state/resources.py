@@ -30,18 +30,21 @@ class SharedResources:
 
 def build_shared_resources(settings: IdentitySettings) -> SharedResources:
     """Create the resources from settings; nothing connects until first used."""
-    redis_client = connect_redis(settings.redis_url)
-    store = RedisByteStore(redis_client)
+    redis_connection = connect_redis(settings.redis_url, ca_file=settings.redis_ca_file)
+    store = RedisByteStore(redis_connection)
     cipher = RecordCipher(settings.encryption_key_texts())
     http = OutboundSession(ca_bundle=settings.trusted_ca_bundle)
     return SharedResources(
         store=store,
         cipher=cipher,
         token_caches=UserTokenCaches(
-            store, cipher, client_id=settings.client_id, ttl_seconds=settings.session_max_seconds
+            store,
+            cipher,
+            client_id=settings.client_id,
+            ttl_seconds=settings.token_cache_ttl_seconds(),
         ),
         clients=ConfidentialClientFactory(settings, http),
         http=http,
         assertions=IdentityAssertions(settings.identity_assertion_key.get_secret_value()),
-        refresh_locks=RedisRefreshLocks(redis_client),
+        refresh_locks=RedisRefreshLocks(redis_connection),
     )

@@ -10,9 +10,13 @@ from pydantic import SecretStr, ValidationError, field_validator, model_validato
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from signin_state.errors import ConfigurationError
+from signin_state.redis_urls import parse_redis_url
 
 PLACEHOLDER_MARKERS = ("dev-only", "enter_the_", "changeme", "change-me", "placeholder")
 SECRET_FIELDS = ("client_secret", "data_encryption_keys", "identity_assertion_key")
+DAY_SECONDS = 24 * 3600
+# Entra ID's refresh tokens die after 90 days without use; every use issues a new one.
+ENTRA_REFRESH_TOKEN_INACTIVITY_SECONDS = 90 * DAY_SECONDS
 
 
 def is_placeholder(value: str) -> bool:
@@ -33,10 +37,17 @@ class IdentitySettings(BaseSettings):
     instance_discovery: bool = True
     trusted_ca_bundle: str | None = None
     redis_url: str = "redis://localhost:6379/0"
+    redis_ca_file: str | None = None
     data_encryption_keys: SecretStr
     identity_assertion_key: SecretStr
-    session_idle_seconds: int = 24 * 3600
-    session_max_seconds: int = 7 * 24 * 3600
+    # Sliding: a session unused this long ends (a workday plus the night; Entra's own
+    # browser session usually signs the user back in without a prompt the next day).
+    session_idle_seconds: int = DAY_SECONDS
+    # Absolute: a sign-in lasts at most this long however busy (a week, so account and
+    # policy changes reach every session even when continuous access evaluation cannot).
+    session_max_seconds: int = 7 * DAY_SECONDS
+    # Sliding: a token cache not written for this long is dropped; its refresh token is dead.
+    token_cache_idle_seconds: int = ENTRA_REFRESH_TOKEN_INACTIVITY_SECONDS
 
     @field_validator("authority")
     @classmethod
@@ -46,6 +57,25 @@ class IdentitySettings(BaseSettings):
                 "must be an https:// URL such as https://login.microsoftonline.com/<tenant>"
             )
         return value.rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_understood(cls, value: str) -> str:
+        parse_redis_url(value)
+        return value
+
+    @field_validator("session_idle_seconds", "session_max_seconds", "token_cache_idle_seconds")
+    @classmethod
+    def _lifetime_is_positive(cls, value: int) -> int:
+        if value <= 0:
+            raise ValueError("must be a positive number of seconds")
+        return value
+
+    @model_validator(mode="after")
+    def _idle_within_absolute(self) -> IdentitySettings:
+        if self.session_idle_seconds > self.session_max_seconds:
+            raise ValueError("SESSION_IDLE_SECONDS must not exceed SESSION_MAX_SECONDS")
+        return self
 
     @model_validator(mode="after")
     def _no_placeholders_outside_development(self) -> IdentitySettings:
@@ -69,6 +99,10 @@ class IdentitySettings(BaseSettings):
     def is_development(self) -> bool:
         """True when APP_ENV=development."""
         return self.app_env == "development"
+
+    def token_cache_ttl_seconds(self) -> int:
+        """How long a token cache lives after each write: no session outlives it, nor its token."""
+        return min(self.token_cache_idle_seconds, self.session_max_seconds)
 
     def encryption_key_texts(self) -> list[str]:
         """The configured data-encryption keys, newest first."""

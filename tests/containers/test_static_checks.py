@@ -94,7 +94,7 @@ def test_rendered_nginx_config_passes_nginx_t(tmp_path: Path, with_emulator: boo
     values = {
         "NGINX_LISTEN": "127.0.0.1:8080",
         "AUTH_SERVICE_ADDR": "127.0.0.1:8000",
-        "GRAPH_SERVICE_ADDR": "127.0.0.1:8001",
+        "GRAPH_SERVICE_SERVERS": "server 127.0.0.1:8001;\n    server 127.0.0.1:8002;",
         "EMULATOR_ADDR": "127.0.0.1:8443",
         "EMULATOR_CA_FILE": "/etc/ssl/certs/ca-certificates.crt",
     }

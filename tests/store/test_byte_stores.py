@@ -1,4 +1,4 @@
-"""One contract suite, run against every ByteStore implementation."""
+"""One contract suite, run against every ByteStore implementation and Redis topology."""
 
 from __future__ import annotations
 
@@ -6,20 +6,23 @@ import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 
+from native_stack.ports import free_port
 from signin_state.byte_store import ByteStore, MemoryByteStore, RedisByteStore
 from signin_state.errors import StoreUnavailableError
 from signin_state.redis_connection import connect_redis
+from tests.store.conftest import REDIS_TOPOLOGIES, RedisDeployments, empty_redis
 
 
-@pytest.fixture(params=["memory", "redis"])
-def store(request: pytest.FixtureRequest) -> Iterator[ByteStore]:
+@pytest.fixture(params=["memory", *REDIS_TOPOLOGIES])
+def store(
+    request: pytest.FixtureRequest, redis_deployments: RedisDeployments
+) -> Iterator[ByteStore]:
     if request.param == "memory":
         yield MemoryByteStore()
         return
-    client: redis.Redis = request.getfixturevalue("redis_client")
-    yield RedisByteStore(client)
+    with empty_redis(redis_deployments, request.param) as connection:
+        yield RedisByteStore(connection)
 
 
 def test_missing_key_is_none(store: ByteStore) -> None:
@@ -45,6 +48,13 @@ def test_delete_removes_and_is_idempotent(store: ByteStore) -> None:
     assert store.get("k") is None
 
 
+def test_keys_of_one_user_and_of_many_users_coexist(store: ByteStore) -> None:
+    keys = [f"signin:{{user:{n}}}:tokencache:app" for n in range(20)] + ["signin:session:s"]
+    for index, key in enumerate(keys):
+        store.set(key, str(index).encode(), 60)
+    assert [store.get(key) for key in keys] == [str(i).encode() for i in range(len(keys))]
+
+
 def test_values_expire(store: ByteStore) -> None:
     store.set("k", b"v", 1)
     time.sleep(1.1)
@@ -61,18 +71,22 @@ def test_ping_answers(store: ByteStore) -> None:
     assert store.ping() is True
 
 
-def test_unreachable_redis_raises_store_unavailable() -> None:
-    from native_stack.ports import free_port
-
-    store = RedisByteStore(connect_redis(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.5))
+@pytest.mark.parametrize(
+    "url",
+    [
+        "redis://127.0.0.1:{port}/0",
+        "redis+sentinel://127.0.0.1:{port}/signin-master/0",
+        "redis+cluster://127.0.0.1:{port},127.0.0.1:{port2}",
+    ],
+    ids=["standalone", "sentinel", "cluster"],
+)
+def test_unreachable_redis_raises_store_unavailable(url: str) -> None:
+    connection = connect_redis(url.format(port=free_port(), port2=free_port()), timeout_seconds=0.5)
+    store = RedisByteStore(connection)
     assert store.ping() is False
     with pytest.raises(StoreUnavailableError):
         store.get("k")
     with pytest.raises(StoreUnavailableError):
         store.set("k", b"v", 10)
-
-
-@pytest.mark.parametrize("url", ["http://localhost", "localhost:6379", ""])
-def test_connect_redis_refuses_other_schemes(url: str) -> None:
-    with pytest.raises(ValueError, match="REDIS_URL"):
-        connect_redis(url)
+    with pytest.raises(StoreUnavailableError):
+        store.delete("k")

@@ -1,0 +1,1 @@
+"""Storage tests: stores, locks, token caches and sessions on real Redis deployments."""
