@@ -7,6 +7,10 @@ import time
 import msal
 
 EXPIRY_MARGIN_SECONDS = 5 * 60  # MSAL treats a token expiring within 5 minutes as expired
+# A token judged fresh must stay fresh in MSAL's eyes while the request goes on to call
+# acquire_token_silent outside the refresh lock; otherwise MSAL could refresh there, unlocked,
+# racing another process for the same (rotating) refresh token.
+DECISION_WINDOW_SECONDS = 30
 
 
 def has_fresh_access_token(
@@ -22,6 +26,7 @@ def has_fresh_access_token(
     for entry in entries:
         expires_on = int(entry.get("expires_on", 0))
         refresh_on = int(entry.get("refresh_on", expires_on))
-        if expires_on - now >= EXPIRY_MARGIN_SECONDS and refresh_on >= now:
+        lasts = expires_on - now >= EXPIRY_MARGIN_SECONDS + DECISION_WINDOW_SECONDS
+        if lasts and refresh_on >= now + DECISION_WINDOW_SECONDS:
             return True
     return False

@@ -1,0 +1,88 @@
+"""Many concurrent Graph calls through two graph-service processes spend one refresh token once."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import requests
+
+from native_stack.stack import NativeStack
+from signin_state.token_freshness import EXPIRY_MARGIN_SECONDS
+from tests.store.stack_records import (
+    SESSION_COOKIE,
+    access_token_expiries,
+    home_account_id_of,
+    stack_token_caches,
+)
+from tests.support.browser import Browser
+from tests.support.emulator_control import EmulatorControl
+from tests.support.sign_in import sign_in_through
+
+CONCURRENT_REQUESTS = 20
+
+
+def wait_until_access_token_is_stale(stack: NativeStack, home_account_id: str) -> None:
+    """Sleep until MSAL would refresh rather than use the cached access token."""
+    cache = stack_token_caches(stack).load(home_account_id).cache
+    stale_at = max(access_token_expiries(cache)) - EXPIRY_MARGIN_SECONDS
+    time.sleep(max(0.0, stale_at - time.time() + 0.3))
+
+
+def concurrent_graph_calls(stack: NativeStack, cookie: str) -> list[int | str]:
+    """GET /graph/me from CONCURRENT_REQUESTS threads released at once; their statuses."""
+    start = threading.Barrier(CONCURRENT_REQUESTS)
+    statuses: list[int | str] = []
+    guard = threading.Lock()
+
+    def call() -> None:
+        with requests.Session() as http:
+            http.trust_env = False
+            http.cookies.set(SESSION_COOKIE, cookie)
+            start.wait(timeout=10)
+            try:
+                answer = http.get(
+                    stack.public_url + "/graph/me",
+                    headers={"Accept": "application/json"},
+                    timeout=30,
+                )
+                outcome: int | str = answer.status_code
+            except requests.RequestException as error:
+                outcome = type(error).__name__
+        with guard:
+            statuses.append(outcome)
+
+    threads = [threading.Thread(target=call) for _ in range(CONCURRENT_REQUESTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+@pytest.mark.parametrize("round_number", [1, 2, 3])
+def test_concurrent_calls_after_expiry_refresh_exactly_once(
+    storage_stack: NativeStack, browser: Browser, round_number: int
+) -> None:
+    stack = storage_stack
+    assert stack.registration is not None
+    username = stack.registration.usernames[round_number]
+    sign_in_through(browser, stack.public_url, username)
+    assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    home_account_id = home_account_id_of(stack, browser)
+    control = EmulatorControl(stack)
+    try:
+        wait_until_access_token_is_stale(stack, home_account_id)
+        control.reset_counters()
+
+        statuses = concurrent_graph_calls(stack, browser.http.cookies[SESSION_COOKIE])
+
+        assert statuses == [200] * CONCURRENT_REQUESTS
+        assert control.counts()["token_by_grant_type"]["refresh_token"] == 1
+        later = browser.get(stack.public_url + "/graph/me")
+        assert later.status_code == 200, later.text
+        assert later.json()["userPrincipalName"].lower() == username.lower()
+        assert control.counts()["token_by_grant_type"]["refresh_token"] == 1
+    finally:
+        control.close()
