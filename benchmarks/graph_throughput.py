@@ -1,0 +1,201 @@
+"""GET /graph/me through the stack against its floor (the emulator alone) and our own cost."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from pathlib import Path
+
+import msal
+import redis
+
+from benchmarks.load_generator import LoadFigures, run_wrk
+from benchmarks.tables import format_table
+from native_stack.ports import free_port
+from native_stack.processes import ManagedProcess
+from native_stack.stack import NativeStack, StackOptions
+from signin_state.record_cipher import RecordCipher
+from signin_state.token_caches import UserTokenCaches
+from tests.support.browser import Browser
+from tests.support.sign_in import sign_in_through
+
+OTHER_USERS = 100_000
+SIGN_IN_SECONDS = 15
+SIGN_IN_CLIENTS = 4
+FIXED_GRAPH_CONF = """
+pid fixed-graph.pid;
+error_log stderr warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        location / {{
+            default_type application/json;
+            return 200 '{{"id":"fixed","displayName":"Fixed answer"}}';
+        }}
+    }}
+}}
+"""
+
+
+def _row(name: str, figures: LoadFigures, floor: LoadFigures) -> list[str]:
+    share = figures.requests_per_second / floor.requests_per_second
+    return [
+        name,
+        f"{figures.requests_per_second:.0f}",
+        f"{figures.p50_ms:.1f}",
+        f"{figures.p99_ms:.1f}",
+        f"{share:.0%}",
+        str(figures.non_2xx),
+    ]
+
+
+def _access_token(stack: NativeStack, home_account_id: str) -> str:
+    client = redis.Redis(port=stack.redis_port)
+    try:
+        caches = _token_caches(stack, client)
+        cache = caches.load(home_account_id).cache
+        entries = cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)
+        return str(next(iter(entries))["secret"])
+    finally:
+        client.close()
+
+
+def _token_caches(stack: NativeStack, client: redis.Redis) -> UserTokenCaches:
+    from signin_state.byte_store import RedisByteStore
+
+    assert stack.registration is not None
+    return UserTokenCaches(
+        RedisByteStore(client),
+        RecordCipher([stack.data_encryption_keys]),
+        client_id=stack.registration.client_id,
+        ttl_seconds=3600,
+    )
+
+
+def _fill_other_users(stack: NativeStack, model_home_account_id: str) -> None:
+    """Store OTHER_USERS sealed token caches of realistic size under other users' keys."""
+    client = redis.Redis(port=stack.redis_port)
+    try:
+        caches = _token_caches(stack, client)
+        model = caches.load(model_home_account_id).cache.serialize().encode()
+        cipher = RecordCipher([stack.data_encryption_keys])
+        pipeline = client.pipeline(transaction=False)
+        for index in range(OTHER_USERS):
+            home_account_id = f"{secrets.token_hex(16)}.{index}"
+            key = caches.key_for(home_account_id)
+            pipeline.set(
+                key, cipher.seal(model.replace(b"a", b"b", index % 7), record_name=key), ex=3600
+            )
+            if index % 2000 == 1999:
+                pipeline.execute()
+        pipeline.execute()
+    finally:
+        client.close()
+
+
+def _start_fixed_graph(stack: NativeStack, run_dir: Path) -> tuple[ManagedProcess, int]:
+    port = free_port()
+    conf_dir = run_dir / "fixed-graph"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    state = stack.run_dir / "emulator"
+    (conf_dir / "nginx.conf").write_text(
+        FIXED_GRAPH_CONF.format(port=port, cert=state / "server.crt", key=state / "server.key")
+    )
+    process = ManagedProcess(
+        "fixed-graph",
+        ["nginx", "-p", str(conf_dir), "-c", str(conf_dir / "nginx.conf"), "-e", "stderr",
+         "-g", "daemon off;"],
+        dict(os.environ),
+        conf_dir / "fixed-graph.log",
+    )  # fmt: skip
+    process.start()
+    time.sleep(0.5)
+    return process, port
+
+
+def _sign_ins_per_second(stack: NativeStack) -> float:
+    assert stack.registration is not None
+    usernames = stack.registration.usernames
+    completed = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + SIGN_IN_SECONDS
+
+    def client_loop(index: int) -> None:
+        nonlocal completed
+        while time.monotonic() < deadline:
+            browser = Browser()
+            try:
+                sign_in_through(browser, stack.public_url, usernames[index % len(usernames)])
+                assert browser.get(stack.public_url + "/graph/me").status_code == 200
+            finally:
+                browser.close()
+            with lock:
+                completed += 1
+
+    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(SIGN_IN_CLIENTS)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return completed / (time.monotonic() - started)
+
+
+def run(run_dir: Path) -> str:
+    """Run every Graph throughput measurement on one stack and return the tables."""
+    stack = NativeStack(StackOptions(run_dir=run_dir / "stack"))
+    stack.start()
+    fixed_graph: ManagedProcess | None = None
+    try:
+        assert stack.registration is not None
+        browser = Browser()
+        sign_in_through(browser, stack.public_url, stack.registration.usernames[0])
+        assert browser.get(stack.public_url + "/graph/me").status_code == 200
+        cookie = {"Cookie": f"signin_session={browser.http.cookies['signin_session']}"}
+        home_account_id = next(
+            key.decode().split("{user:")[1].split("}")[0]
+            for key in redis.Redis(port=stack.redis_port).scan_iter("signin:{user:*")
+        )
+        token = _access_token(stack, home_account_id)
+        json_accept = {"Accept": "application/json"}
+
+        floor = run_wrk(
+            f"{stack.emulator_url}/v1.0/me", {"Authorization": f"Bearer {token}", **json_accept}
+        )
+        through_stack = run_wrk(f"{stack.public_url}/graph/me", {**cookie, **json_accept})
+        _fill_other_users(stack, home_account_id)
+        with_others = run_wrk(f"{stack.public_url}/graph/me", {**cookie, **json_accept})
+        fixed_graph, fixed_port = _start_fixed_graph(stack, run_dir)
+        stack.options.service_env["GRAPH_BASE_URL"] = f"https://127.0.0.1:{fixed_port}/v1.0"
+        stack.start_service("graph-service")
+        own_cost = run_wrk(f"{stack.public_url}/graph/me", {**cookie, **json_accept})
+        del stack.options.service_env["GRAPH_BASE_URL"]
+        stack.start_service("graph-service")
+        sign_ins = _sign_ins_per_second(stack)
+        browser.close()
+    finally:
+        if fixed_graph is not None:
+            fixed_graph.stop()
+        stack.stop()
+
+    header = ["GET /graph/me (warm cache)", "req/s", "p50 ms", "p99 ms", "of floor", "non-2xx"]
+    rows = [
+        _row("floor: emulator /v1.0/me direct", floor, floor),
+        _row("stack: nginx + graph-service + emulator", through_stack, floor),
+        _row(f"stack, {OTHER_USERS:,} other users' caches", with_others, floor),
+        _row("own cost: stack with a fixed Graph", own_cost, floor),
+    ]
+    change = with_others.requests_per_second / through_stack.requests_per_second - 1
+    notes = (
+        f"stack vs floor: {through_stack.requests_per_second / floor.requests_per_second:.0%} "
+        f"(target >= 50%); with {OTHER_USERS:,} other users: {change:+.1%} (target within 10%)\n"
+        f"complete sign-ins per second (authorize, callback, first Graph call; "
+        f"{SIGN_IN_CLIENTS} clients): {sign_ins:.1f}\n"
+    )
+    return format_table("Graph gateway throughput", header, rows) + notes
