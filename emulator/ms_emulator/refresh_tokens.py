@@ -13,6 +13,7 @@ from ms_emulator.grants import DelegatedGrant
 
 REUSED = "reused"
 REVOKED = "revoked"
+FORGET_AFTER_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class RefreshTokenStore:
             expires_at=time.time() + self._lifetime,
         )
         with self._lock:
+            now = time.time()
+            expired = [key for key, old in self._tokens.items()
+                       if old.expires_at + FORGET_AFTER_SECONDS < now]
+            for key in expired:
+                del self._tokens[key]
             self._tokens[token] = record
         return token
 
