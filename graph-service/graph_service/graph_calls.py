@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -13,9 +14,11 @@ from graph_service.claims_challenge import claims_from_challenge
 from graph_service.extensions import gateway, service_state
 from graph_service.graph_paths import checked_graph_path, graph_url, is_same_graph_link
 from graph_service.json_errors import GraphServiceError
+from graph_service.request_ids import client_request_id
 from graph_service.user_tokens import access_token_for
 from signin_state.identity_assertion import HEADER_NAME, InvalidAssertionError, SignedInUser
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("graph_calls", __name__, url_prefix="/graph")
 PASSED_ON_HEADERS = ("request-id", "client-request-id", "Retry-After", "Content-Type")
 PASS_THROUGH_PREFIX = "/graph/v1.0"
@@ -51,13 +54,27 @@ def call_graph(
     token = access_token_for(user, scopes, next_path=_next_path())
     if method == "GET" and request.args.get("all") == "true":
         return _all_pages(url, token, query or [])
-    answer = client.send(method, url, token, params=query, json=body)
+    headers = _outbound_headers()
+    answer = client.send(method, url, token, params=query, json=body, headers=headers)
     claims = claims_from_challenge(answer.headers.get("WWW-Authenticate"))
     if answer.status_code == 401 and claims:
         answer.close()
         token = access_token_for(user, scopes, next_path=_next_path(), claims_challenge=claims)
-        answer = client.send(method, url, token, params=query, json=body)
+        answer = client.send(method, url, token, params=query, json=body, headers=headers)
+    log.info(
+        "graph call %s %s -> %s request-id=%s client-request-id=%s",
+        method,
+        path,
+        answer.status_code,
+        answer.headers.get("request-id", "-"),
+        headers.get("client-request-id", "-"),
+    )
     return relay(answer)
+
+
+def _outbound_headers() -> dict[str, str]:
+    request_id = client_request_id()
+    return {"client-request-id": request_id} if request_id else {}
 
 
 def _all_pages(url: str, token: str, query: list[tuple[str, str]]) -> ResponseReturnValue:
@@ -68,6 +85,7 @@ def _all_pages(url: str, token: str, query: list[tuple[str, str]]) -> ResponseRe
         max_pages=settings.graph_max_pages,
         max_items=settings.graph_max_items,
         params=[(name, value) for name, value in query if name != "all"],
+        headers=_outbound_headers(),
     )
     if answer.status_code != 200:
         return relay(answer)

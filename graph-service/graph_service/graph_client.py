@@ -86,6 +86,7 @@ class GraphClient:
     ) -> tuple[requests.Response, dict[str, Any]]:
         """Follow @odata.nextLink on the same Graph host; return the last answer and the merge."""
         merged: dict[str, Any] = {"value": []}
+        page_headers = dict(kwargs.get("headers", {}))
         answer = self.send("GET", url, token, **kwargs)
         for page in range(1, max_pages + 1):
             if answer.status_code != 200:
@@ -104,6 +105,6 @@ class GraphClient:
                 raise GraphServiceError(
                     502, "foreign_next_link", "Graph sent a next page link to another host."
                 )
-            answer = self.send("GET", next_link, token)
+            answer = self.send("GET", next_link, token, headers=page_headers)
         merged["value"] = merged["value"][:max_items]
         return answer, merged

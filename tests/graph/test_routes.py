@@ -56,3 +56,13 @@ def test_graph_errors_pass_through_in_graph_envelope(
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert error["code"] and error["message"]
+
+
+def test_nginx_request_id_reaches_graph_as_client_request_id(
+    gateway_stack: NativeStack, signed_in: Browser
+) -> None:
+    answer = signed_in.get(gateway_stack.public_url + "/graph/me")
+    echoed = answer.headers["client-request-id"]
+    assert len(echoed) == 36 and echoed.count("-") == 4
+    again = signed_in.get(gateway_stack.public_url + "/graph/me")
+    assert again.headers["client-request-id"] != echoed
