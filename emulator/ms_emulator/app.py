@@ -21,11 +21,16 @@ def _unrouted(status: int) -> Response:
     """404/405 in Graph's envelope under /v1.0, plain JSON elsewhere."""
     if request.path.startswith("/v1.0/"):
         segment = request.path.removeprefix("/v1.0/").split("/")[0]
-        return GraphError(400 if status == 404 else 405, "BadRequest" if status == 404 else
-                          "Request_BadRequest", f"Resource not found for the segment "
-                          f"'{segment}'." if status == 404 else "Method not allowed.").to_response()
-    response = jsonify({"error": "not_found" if status == 404 else "method_not_allowed",
-                        "path": request.path})
+        return GraphError(
+            400 if status == 404 else 405,
+            "BadRequest" if status == 404 else "Request_BadRequest",
+            f"Resource not found for the segment '{segment}'."
+            if status == 404
+            else "Method not allowed.",
+        ).to_response()
+    response = jsonify(
+        {"error": "not_found" if status == 404 else "method_not_allowed", "path": request.path}
+    )
     response.status_code = status
     return response
 
@@ -36,8 +41,12 @@ def create_app(settings: EmulatorSettings) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = build_state(settings)
     for blueprint in (
-        create_discovery_blueprint(), create_authorize_blueprint(), create_token_blueprint(),
-        create_logout_blueprint(), create_graph_blueprint(), create_control_blueprint(),
+        create_discovery_blueprint(),
+        create_authorize_blueprint(),
+        create_token_blueprint(),
+        create_logout_blueprint(),
+        create_graph_blueprint(),
+        create_control_blueprint(),
     ):
         app.register_blueprint(blueprint)
 

@@ -40,21 +40,28 @@ class AuthorizationCodeStore:
             record = self._codes.get(code)
             if record is None:
                 raise invalid_grant(
-                    9002313, "Invalid request. Request is malformed or invalid. "
-                    "The provided authorization code is not valid."
+                    9002313,
+                    "Invalid request. Request is malformed or invalid. "
+                    "The provided authorization code is not valid.",
                 )
             if record.grant.client_id.lower() != client_id.lower():
                 raise invalid_grant(
                     70000, "The provided authorization code was issued to a different client."
                 )
             if record.redeemed:
-                raise invalid_grant(54005, "OAuth2 Authorization code was already redeemed, "
-                                    "please retry with a new valid code or use an existing "
-                                    "refresh token.")
+                raise invalid_grant(
+                    54005,
+                    "OAuth2 Authorization code was already redeemed, "
+                    "please retry with a new valid code or use an existing "
+                    "refresh token.",
+                )
             if now > record.expires_at:
-                raise invalid_grant(70008, "The provided authorization code or refresh token "
-                                    "has expired due to inactivity. Send a new interactive "
-                                    "authorization request for this user and resource.")
+                raise invalid_grant(
+                    70008,
+                    "The provided authorization code or refresh token "
+                    "has expired due to inactivity. Send a new interactive "
+                    "authorization request for this user and resource.",
+                )
             self._codes[code] = dataclasses.replace(record, redeemed=True)
         return record
 
@@ -63,4 +70,3 @@ class AuthorizationCodeStore:
         stale = [c for c, r in self._codes.items() if now > r.expires_at + FORGET_AFTER_SECONDS]
         for code in stale:
             del self._codes[code]
-

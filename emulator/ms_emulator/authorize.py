@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, request, send_from_directory
+from flask import Blueprint, request, send_from_directory
+from werkzeug.wrappers import Response
 
 from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize_interaction import (
@@ -41,18 +42,24 @@ def set_session_cookie(response: Response, session_id: str | None) -> None:
     if session_id is None:
         response.delete_cookie(COOKIE_NAME, path=path, secure=secure, samesite="Lax")
         return
-    response.set_cookie(COOKIE_NAME, session_id, path=path, secure=secure, httponly=True,
-                        samesite="Lax")
+    response.set_cookie(
+        COOKIE_NAME, session_id, path=path, secure=secure, httponly=True, samesite="Lax"
+    )
 
 
 def _silent_failure(request_: AuthorizeRequest, session: BrowserSession | None) -> AadError:
     """Why prompt=none cannot complete without showing a page."""
     if session is None or not session.accounts:
-        return AadError("login_required", 50058,
-                        "A silent sign-in request was sent but no user is signed in.")
-    return AadError("interaction_required", 16000, "Either multiple user identities are "
-                    "available for the current request or the signed-in account cannot be "
-                    "used silently for this request.")
+        return AadError(
+            "login_required", 50058, "A silent sign-in request was sent but no user is signed in."
+        )
+    return AadError(
+        "interaction_required",
+        16000,
+        "Either multiple user identities are "
+        "available for the current request or the signed-in account cannot be "
+        "used silently for this request.",
+    )
 
 
 def _authorize(auth: AuthorizeRequest, params: Mapping[str, str]) -> Response:
@@ -64,7 +71,8 @@ def _authorize(auth: AuthorizeRequest, params: Mapping[str, str]) -> Response:
     if username:
         user = chosen_user(auth, username)
         new_session_id, auth_time = state.browser_sessions.sign_in(
-            session.id if session else None, user.id)
+            session.id if session else None, user.id
+        )
         session_id = new_session_id
     else:
         found = None if auth.prompt in ("login", "select_account") else session_user(auth, session)
@@ -81,9 +89,16 @@ def _authorize(auth: AuthorizeRequest, params: Mapping[str, str]) -> Response:
         response = denied(auth)
     elif answer != "accept" and (missing or auth.prompt == "consent"):
         response = (
-            deliver_error(auth, AadError("consent_required", 65001, "The user or administrator "
-                                         "has not consented to use the application."))
-            if auth.prompt == "none" else consent_page(auth, user, missing)
+            deliver_error(
+                auth,
+                AadError(
+                    "consent_required",
+                    65001,
+                    "The user or administrator has not consented to use the application.",
+                ),
+            )
+            if auth.prompt == "none"
+            else consent_page(auth, user, missing)
         )
     else:
         response = issue_code(auth, user, auth_time, session_id)

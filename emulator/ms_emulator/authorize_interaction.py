@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Response
+from werkzeug.wrappers import Response
 
 from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize_request import EMULATOR_FIELDS, AuthorizeRequest, PageError
@@ -22,16 +22,26 @@ def sign_in_page(request: AuthorizeRequest, session: BrowserSession | None) -> R
     """The account picker: one big button per user who may sign in here."""
     hint = (request.get("login_hint") or "").lower()
     signed_in = session.accounts if session else {}
-    users = current_state().directory.users(request.tenant.tenant.id if request.tenant.tenant
-                                            else None)
+    users = current_state().directory.users(
+        request.tenant.tenant.id if request.tenant.tenant else None
+    )
     accounts = [
-        {"upn": u.upn, "display_name": u.display_name, "signed_in": u.id in signed_in,
-         "hinted": bool(hint) and u.upn.lower() == hint}
-        for u in users if u.enabled
+        {
+            "upn": u.upn,
+            "display_name": u.display_name,
+            "signed_in": u.id in signed_in,
+            "hinted": bool(hint) and u.upn.lower() == hint,
+        }
+        for u in users
+        if u.enabled
     ]
     accounts.sort(key=lambda a: not a["hinted"])
-    return render_page("signin.html", app_name=request.app.display_name, accounts=accounts,
-                       hidden=hidden_fields(request.params, EMULATOR_FIELDS))
+    return render_page(
+        "signin.html",
+        app_name=request.app.display_name,
+        accounts=accounts,
+        hidden=hidden_fields(request.params, EMULATOR_FIELDS),
+    )
 
 
 def chosen_user(request: AuthorizeRequest, username: str) -> User:
@@ -39,12 +49,23 @@ def chosen_user(request: AuthorizeRequest, username: str) -> User:
     user = current_state().directory.user(username)
     tenant_name = request.tenant.tenant.domain if request.tenant.tenant else "emulated"
     if user is None:
-        raise PageError(AadError("invalid_request", 50034, f"The user account {username} does "
-                                 f"not exist in the '{tenant_name}' directory."))
+        raise PageError(
+            AadError(
+                "invalid_request",
+                50034,
+                f"The user account {username} does not exist in the '{tenant_name}' directory.",
+            )
+        )
     if not request.tenant.admits(user.tenant_id) or user.tenant_id != request.app.tenant_id:
-        raise PageError(AadError("invalid_request", 50020, f"User account '{user.upn}' from "
-                                 "identity provider does not exist in tenant and cannot access "
-                                 f"the application '{request.app.client_id}'."))
+        raise PageError(
+            AadError(
+                "invalid_request",
+                50020,
+                f"User account '{user.upn}' from "
+                "identity provider does not exist in tenant and cannot access "
+                f"the application '{request.app.client_id}'.",
+            )
+        )
     if not user.enabled:
         raise PageError(AadError("invalid_request", 50057, "The user account is disabled."))
     return user
@@ -76,28 +97,35 @@ def consent_page(request: AuthorizeRequest, user: User, scopes: set[str]) -> Res
     """The consent prompt listing what the app asks for."""
     hidden = hidden_fields(request.params, EMULATOR_FIELDS) | {"username": user.upn}
     lines = [describe_scope(s) for s in sorted(scopes or request.scopes.canonical)]
-    return render_page("consent.html", app_name=request.app.display_name, upn=user.upn,
-                       scope_lines=lines, hidden=hidden)
+    return render_page(
+        "consent.html",
+        app_name=request.app.display_name,
+        upn=user.upn,
+        scope_lines=lines,
+        hidden=hidden,
+    )
 
 
-def issue_code(
-    request: AuthorizeRequest, user: User, auth_time: int, session_id: str
-) -> Response:
+def issue_code(request: AuthorizeRequest, user: User, auth_time: int, session_id: str) -> Response:
     """Store a code for user and send it to the redirect URI."""
     state = current_state()
     public_sid = public_session_id(session_id)
     challenge = request.get("code_challenge")
     record = CodeRecord(
         grant=DelegatedGrant(
-            client_id=request.app.client_id, user_id=user.id, tenant_id=user.tenant_id,
-            scopes=request.scopes.canonical, full_form=request.scopes.full_form,
-            auth_time=auth_time, session_id=public_sid,
+            client_id=request.app.client_id,
+            user_id=user.id,
+            tenant_id=user.tenant_id,
+            scopes=request.scopes.canonical,
+            full_form=request.scopes.full_form,
+            auth_time=auth_time,
+            session_id=public_sid,
         ),
         redirect_uri=request.redirect_uri,
         nonce=request.get("nonce"),
         code_challenge=challenge,
-        code_challenge_method=request.get("code_challenge_method") or (
-            "plain" if challenge else None),
+        code_challenge_method=request.get("code_challenge_method")
+        or ("plain" if challenge else None),
         expires_at=time.time() + state.settings.auth_code_lifetime,
     )
     parameters = {"code": state.codes.issue(record), "session_state": public_sid}
@@ -108,5 +136,6 @@ def issue_code(
 
 def denied(request: AuthorizeRequest) -> Response:
     """The error the client gets when the user cancels consent."""
-    return deliver_error(request, AadError("access_denied", 65004,
-                                           "User declined to consent to access the app."))
+    return deliver_error(
+        request, AadError("access_denied", 65004, "User declined to consent to access the app.")
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect
+from flask import redirect
+from werkzeug.wrappers import Response
 
 from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize_request import AuthorizeRequest
@@ -26,9 +27,12 @@ def deliver(request: AuthorizeRequest, parameters: dict[str, str]) -> Response:
 
 def deliver_error(request: AuthorizeRequest, error: AadError) -> Response:
     """Send an OAuth error response (error, error_description, error_uri) to the client."""
-    return deliver(request, {
-        "error": error.error,
-        "error_description": error.summary,
-        "error_uri": f"https://login.microsoftonline.com/error?code={error.code}",
-        **({"suberror": error.suberror} if error.suberror else {}),
-    })
+    return deliver(
+        request,
+        {
+            "error": error.error,
+            "error_description": error.summary,
+            "error_uri": f"https://login.microsoftonline.com/error?code={error.code}",
+            **({"suberror": error.suberror} if error.suberror else {}),
+        },
+    )

@@ -31,7 +31,9 @@ def issue_ca(files: TlsFiles) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     public = key.public_key()
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(public)
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(utc_now() - datetime.timedelta(minutes=5))
         .not_valid_after(utc_now() + datetime.timedelta(days=3650))

@@ -36,9 +36,7 @@ def _san_entry(name: str) -> x509.GeneralName:
         return x509.DNSName(name)
 
 
-def _server_cert_is_usable(
-    files: TlsFiles, ca_cert: x509.Certificate, names: list[str]
-) -> bool:
+def _server_cert_is_usable(files: TlsFiles, ca_cert: x509.Certificate, names: list[str]) -> bool:
     """True when the stored server certificate is signed by ca_cert and covers names."""
     if not (files.server_cert.exists() and files.server_key.exists()):
         return False
@@ -62,7 +60,9 @@ def _issue_server_cert(
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
     cert = (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(ca_cert.subject).public_key(public)
+        .subject_name(subject)
+        .issuer_name(ca_cert.subject)
+        .public_key(public)
         .serial_number(x509.random_serial_number())
         .not_valid_before(utc_now() - datetime.timedelta(minutes=5))
         .not_valid_after(utc_now() + datetime.timedelta(days=397))

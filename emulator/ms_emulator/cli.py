@@ -24,17 +24,31 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     default_dir = Path(os.environ.get("EMULATOR_STATE_DIR") or DEFAULT_STATE_DIR)
     names_from_env = [n for n in os.environ.get("EMULATOR_TLS_NAMES", "").split(",") if n.strip()]
-    for name, text in (("certs", "create or reuse the CA, TLS and token-signing keys"),
-                       ("serve", "create certificates if needed, then serve HTTPS")):
+    for name, text in (
+        ("certs", "create or reuse the CA, TLS and token-signing keys"),
+        ("serve", "create certificates if needed, then serve HTTPS"),
+    ):
         command = commands.add_parser(name, help=text, description=text)
-        command.add_argument("--state-dir", type=Path, default=default_dir,
-                             help=f"where keys and certificates live (default {default_dir})")
-        command.add_argument("--name", action="append", default=list(names_from_env),
-                             help="extra DNS name or IP for the server certificate (repeatable)")
+        command.add_argument(
+            "--state-dir",
+            type=Path,
+            default=default_dir,
+            help=f"where keys and certificates live (default {default_dir})",
+        )
+        command.add_argument(
+            "--name",
+            action="append",
+            default=list(names_from_env),
+            help="extra DNS name or IP for the server certificate (repeatable)",
+        )
         if name == "serve":
             command.add_argument("--bind", default="0.0.0.0:8443", help="HOST:PORT to listen on")
-            command.add_argument("--seed", type=Path, default=None,
-                                 help="seed JSON file (default: the packaged seed.json)")
+            command.add_argument(
+                "--seed",
+                type=Path,
+                default=None,
+                help="seed JSON file (default: the packaged seed.json)",
+            )
     check = commands.add_parser("healthcheck", help="GET /healthz over TLS, trusting the CA")
     check.add_argument("--state-dir", type=Path, default=default_dir)
     check.add_argument("--url", default="https://127.0.0.1:8443/healthz")

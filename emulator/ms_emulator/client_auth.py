@@ -50,29 +50,42 @@ def authenticate_client(
     basic = basic_credentials(authorization)
     client_id = form.get("client_id") or (basic[0] if basic else "")
     if not client_id:
-        raise invalid_request(900144, "The request body must contain the following parameter: "
-                              "'client_id'.")
+        raise invalid_request(
+            900144, "The request body must contain the following parameter: 'client_id'."
+        )
     app = current_state().directory.app(client_id)
     if app is None:
-        raise AadError("unauthorized_client", 700016, f"Application with identifier "
-                       f"'{client_id}' was not found in the directory. This can happen if the "
-                       "application has not been installed by the administrator of the tenant "
-                       "or consented to by any user in the tenant.")
+        raise AadError(
+            "unauthorized_client",
+            700016,
+            f"Application with identifier "
+            f"'{client_id}' was not found in the directory. This can happen if the "
+            "application has not been installed by the administrator of the tenant "
+            "or consented to by any user in the tenant.",
+        )
     if form.get("client_assertion"):
         if form.get("client_assertion_type") != JWT_BEARER_ASSERTION:
-            raise invalid_request(7000219, "The client_assertion_type must be "
-                                  f"'{JWT_BEARER_ASSERTION}'.")
+            raise invalid_request(
+                7000219, f"The client_assertion_type must be '{JWT_BEARER_ASSERTION}'."
+            )
         verify_client_assertion(form["client_assertion"], app, token_endpoints)
         return AuthenticatedClient(app, CERTIFICATE_CLIENT)
     secret = form.get("client_secret") or (basic[1] if basic else "")
     if secret:
-        if not any(hmac.compare_digest(secret.encode(), known.encode())
-                   for known in app.client_secrets):
-            raise invalid_client(7000215, "Invalid client secret provided. Ensure the secret "
-                                 "being sent in the request is the client secret value, not the "
-                                 f"client secret ID, for a secret added to app '{app.client_id}'.")
+        if not any(
+            hmac.compare_digest(secret.encode(), known.encode()) for known in app.client_secrets
+        ):
+            raise invalid_client(
+                7000215,
+                "Invalid client secret provided. Ensure the secret "
+                "being sent in the request is the client secret value, not the "
+                f"client secret ID, for a secret added to app '{app.client_id}'.",
+            )
         return AuthenticatedClient(app, SECRET_CLIENT)
     if app.is_public_client:
         return AuthenticatedClient(app, PUBLIC_CLIENT)
-    raise invalid_client(7000218, "The request body must contain the following parameter: "
-                         "'client_assertion' or 'client_secret'.")
+    raise invalid_client(
+        7000218,
+        "The request body must contain the following parameter: "
+        "'client_assertion' or 'client_secret'.",
+    )

@@ -33,7 +33,9 @@ def describe_user(user: User) -> dict[str, Any]:
 def describe_app(app: AppRegistration) -> dict[str, Any]:
     """An app registration as the control API shows it (secrets are not echoed)."""
     return {
-        "client_id": app.client_id, "tenant_id": app.tenant_id, "display_name": app.display_name,
+        "client_id": app.client_id,
+        "tenant_id": app.tenant_id,
+        "display_name": app.display_name,
         "redirect_uris": list(app.redirect_uris),
         "post_logout_redirect_uris": list(app.post_logout_redirect_uris),
         "application_permissions": list(app.application_permissions),
@@ -74,8 +76,9 @@ def create_control_blueprint() -> Blueprint:
         families = state.refresh_tokens.revoke_user(user.id)
         state.browser_sessions.remove_user(user.id)
         revoked_at = state.directory.revoke_sign_in_sessions(user.id)
-        return jsonify({"user": user.upn, "revoked_refresh_token_families": families,
-                        "revoked_at": revoked_at})
+        return jsonify(
+            {"user": user.upn, "revoked_refresh_token_families": families, "revoked_at": revoked_at}
+        )
 
     @blueprint.route("/faults", methods=["GET", "POST", "DELETE"])
     def faults() -> Response:
@@ -126,8 +129,9 @@ def create_control_blueprint() -> Blueprint:
         if body.get("revoke"):
             directory.revoke_consent(str(body["client_id"]), principal)
         else:
-            directory.grant_consent(str(body["client_id"]), principal,
-                                    str(body.get("scopes", "")).split())
+            directory.grant_consent(
+                str(body["client_id"]), principal, str(body.get("scopes", "")).split()
+            )
         return jsonify({"client_id": body["client_id"], "principal": principal})
 
     @blueprint.post("/keys/rotate")

@@ -35,16 +35,15 @@ class Directory:
             self.put_app(record)
         for consent in seed.get("consents", []):
             self.grant_consent(
-                consent["client_id"], consent.get("principal", ALL_PRINCIPALS),
+                consent["client_id"],
+                consent.get("principal", ALL_PRINCIPALS),
                 str(consent["scopes"]).split(),
             )
 
     def tenant(self, segment: str) -> Tenant | None:
         """Resolve a tenant by GUID or verified domain (not common/organizations)."""
         wanted = segment.lower()
-        return next(
-            (t for t in self.tenants if wanted in (t.id.lower(), t.domain.lower())), None
-        )
+        return next((t for t in self.tenants if wanted in (t.id.lower(), t.domain.lower())), None)
 
     def add_user(self, record: Mapping[str, Any]) -> User:
         """Add (or replace) a user."""

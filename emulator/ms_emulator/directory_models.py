@@ -10,13 +10,29 @@ from typing import Any
 
 # Graph's default user properties, in the order Graph returns them.
 DEFAULT_USER_PROPERTIES = (
-    "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone",
-    "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
 )
 # Further properties that may be asked for with $select.
 EXTRA_USER_PROPERTIES = (
-    "accountEnabled", "city", "companyName", "country", "department", "employeeId",
-    "mailNickname", "usageLocation", "userType",
+    "accountEnabled",
+    "city",
+    "companyName",
+    "country",
+    "department",
+    "employeeId",
+    "mailNickname",
+    "usageLocation",
+    "userType",
 )
 
 

@@ -12,7 +12,10 @@ from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import back_channel_root, browser_root, resolve_tenant
 
 PUBLIC_CLOUD_HOSTS = (
-    "login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net",
+    "login.microsoftonline.com",
+    "login.windows.net",
+    "login.microsoft.com",
+    "sts.windows.net",
 )
 
 
@@ -24,7 +27,9 @@ def openid_configuration(segment: str) -> dict[str, Any]:
     return {
         "token_endpoint": f"{root}/{path}/oauth2/v2.0/token",
         "token_endpoint_auth_methods_supported": [
-            "client_secret_post", "private_key_jwt", "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+            "client_secret_basic",
         ],
         "jwks_uri": f"{root}/{path}/discovery/v2.0/keys",
         "response_modes_supported": ["query", "fragment", "form_post"],
@@ -40,9 +45,25 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         "frontchannel_logout_supported": True,
         "end_session_endpoint": f"{browser}/{path}/oauth2/v2.0/logout",
         "claims_supported": [
-            "sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-            "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr",
-            "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
+            "sub",
+            "iss",
+            "cloud_instance_name",
+            "cloud_instance_host_name",
+            "cloud_graph_host_name",
+            "msgraph_host",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "acr",
+            "nonce",
+            "preferred_username",
+            "name",
+            "tid",
+            "ver",
+            "at_hash",
+            "c_hash",
+            "email",
         ],
         "code_challenge_methods_supported": ["plain", "S256"],
         "tenant_region_scope": "NA",
@@ -55,11 +76,13 @@ def openid_configuration(segment: str) -> dict[str, Any]:
 
 def instance_metadata(host: str) -> list[dict[str, Any]]:
     """Entra's alias metadata, plus an entry for the emulator's own host name."""
-    metadata: list[dict[str, Any]] = [{
-        "preferred_network": "login.microsoftonline.com",
-        "preferred_cache": "login.windows.net",
-        "aliases": list(PUBLIC_CLOUD_HOSTS),
-    }]
+    metadata: list[dict[str, Any]] = [
+        {
+            "preferred_network": "login.microsoftonline.com",
+            "preferred_cache": "login.windows.net",
+            "aliases": list(PUBLIC_CLOUD_HOSTS),
+        }
+    ]
     if host not in PUBLIC_CLOUD_HOSTS:
         metadata.append({"preferred_network": host, "preferred_cache": host, "aliases": [host]})
     return metadata
@@ -96,11 +119,12 @@ def create_discovery_blueprint() -> Blueprint:
         if parts.scheme != "https" or parts.netloc not in (*PUBLIC_CLOUD_HOSTS, own_host):
             raise AadError("invalid_instance", 50049, "Unknown or invalid instance.")
         tenant = (parts.path.strip("/").split("/") or ["common"])[0] or "common"
-        return jsonify({
-            "tenant_discovery_endpoint":
-                f"https://{parts.netloc}/{tenant}/v2.0/.well-known/openid-configuration",
-            "api-version": "1.1",
-            "metadata": instance_metadata(parts.netloc),
-        })
+        return jsonify(
+            {
+                "tenant_discovery_endpoint": f"https://{parts.netloc}/{tenant}/v2.0/.well-known/openid-configuration",
+                "api-version": "1.1",
+                "metadata": instance_metadata(parts.netloc),
+            }
+        )
 
     return blueprint

@@ -15,8 +15,12 @@ GRAPH_FAULTS = {
     503: ("ServiceUnavailable", "The service is temporarily unavailable (emulated fault)."),
 }
 IDENTITY_FAULTS = {
-    429: ("temporarily_unavailable", 50196, "The server terminated an operation because it "
-          "encountered a client request loop (emulated throttling)."),
+    429: (
+        "temporarily_unavailable",
+        50196,
+        "The server terminated an operation because it "
+        "encountered a client request loop (emulated throttling).",
+    ),
     503: ("temporarily_unavailable", 90033, "A transient error has occurred. Please try again."),
 }
 

@@ -29,7 +29,8 @@ def create_graph_blueprint() -> Blueprint:
         """Every Graph response carries request-id and client-request-id."""
         response.headers["request-id"] = graph_request_id()
         response.headers["client-request-id"] = (
-            request.headers.get("client-request-id") or graph_request_id())
+            request.headers.get("client-request-id") or graph_request_id()
+        )
         return response
 
     @blueprint.errorhandler(GraphError)
@@ -51,16 +52,19 @@ def create_graph_blueprint() -> Blueprint:
         """The OIDC userinfo endpoint (hosted by Graph, as in Entra)."""
         caller = authenticate_caller()
         if caller.user is None or "openid" not in caller.scopes:
-            raise GraphError(401, "InvalidAuthenticationToken",
-                             "The token needs the openid scope for userinfo.")
+            raise GraphError(
+                401, "InvalidAuthenticationToken", "The token needs the openid scope for userinfo."
+            )
         user = caller.user
-        return jsonify({
-            "sub": pairwise_subject(user.id, str(caller.claims.get("appid", ""))),
-            "name": user.display_name,
-            "family_name": user.properties.get("surname"),
-            "given_name": user.properties.get("givenName"),
-            "email": user.properties.get("mail"),
-            "picture": f"{request.host_url.rstrip('/')}/v1.0/me/photo/$value",
-        })
+        return jsonify(
+            {
+                "sub": pairwise_subject(user.id, str(caller.claims.get("appid", ""))),
+                "name": user.display_name,
+                "family_name": user.properties.get("surname"),
+                "given_name": user.properties.get("givenName"),
+                "email": user.properties.get("mail"),
+                "picture": f"{request.host_url.rstrip('/')}/v1.0/me/photo/$value",
+            }
+        )
 
     return blueprint

@@ -54,8 +54,13 @@ def _decoded_claims(token: str) -> dict[str, Any]:
     if key is None:
         raise unauthenticated("Access token validation failure. Invalid signing key.")
     try:
-        return jwt.decode(token, key, algorithms=["RS256"], audience=list(GRAPH_AUDIENCES),
-                          options={"require": ["exp", "iat", "nbf", "iss", "tid"]})
+        return jwt.decode(
+            token,
+            key,
+            algorithms=["RS256"],
+            audience=list(GRAPH_AUDIENCES),
+            options={"require": ["exp", "iat", "nbf", "iss", "tid"]},
+        )
     except jwt.ExpiredSignatureError:
         raise unauthenticated("Lifetime validation failed, the token is expired.") from None
     except jwt.ImmatureSignatureError:
@@ -71,11 +76,12 @@ def _check_revocation(claims: dict[str, Any], user: User) -> None:
     revoked_at = current_state().directory.revoked_at(user.id)
     capable = "cp1" in (claims.get("xms_cc") or [])
     if capable and revoked_at is not None and claims["iat"] < revoked_at:
-        challenge = (f', error="insufficient_claims", '
-                     f'claims="{revocation_challenge(revoked_at)}"')
-        raise unauthenticated("Continuous access evaluation resulted in challenge with result: "
-                              "InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",
-                              challenge)
+        challenge = f', error="insufficient_claims", claims="{revocation_challenge(revoked_at)}"'
+        raise unauthenticated(
+            "Continuous access evaluation resulted in challenge with result: "
+            "InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp",
+            challenge,
+        )
 
 
 def authenticate_caller() -> GraphCaller:
@@ -97,7 +103,9 @@ def authenticate_caller() -> GraphCaller:
         if fault is not None:
             raise FaultResponse(fault)
     return GraphCaller(
-        claims=claims, tenant_id=tenant.id, user=user,
+        claims=claims,
+        tenant_id=tenant.id,
+        user=user,
         scopes=frozenset(s.lower() for s in str(claims.get("scp", "")).split()),
         roles=frozenset(str(r).lower() for r in claims.get("roles", [])),
     )

@@ -41,8 +41,10 @@ def _run_one(item: dict[str, Any]) -> dict[str, Any]:
     client = current_app.test_client()
     inner = client.open(
         "/v1.0" + (url if url.startswith("/") else "/" + url),
-        method=str(item.get("method", "GET")).upper(), headers=headers,
-        json=item.get("body"), base_url=request.host_url,
+        method=str(item.get("method", "GET")).upper(),
+        headers=headers,
+        json=item.get("body"),
+        base_url=request.host_url,
     )
     kept = {name: inner.headers[name] for name in KEPT_RESPONSE_HEADERS if name in inner.headers}
     if inner.is_json:
@@ -54,9 +56,17 @@ def _run_one(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _failed_dependency(item: dict[str, Any]) -> dict[str, Any]:
-    return {"id": str(item["id"]), "status": 424, "headers": {},
-            "body": {"error": {"code": "FailedDependency",
-                               "message": "A request this request depends on failed."}}}
+    return {
+        "id": str(item["id"]),
+        "status": 424,
+        "headers": {},
+        "body": {
+            "error": {
+                "code": "FailedDependency",
+                "message": "A request this request depends on failed.",
+            }
+        },
+    }
 
 
 def run_batch() -> Response:

@@ -39,8 +39,9 @@ class GraphError(Exception):
             "request-id": graph_request_id(),
             "client-request-id": request.headers.get("client-request-id") or graph_request_id(),
         }
-        response = jsonify({"error": {"code": self.code, "message": self.message,
-                                      "innerError": inner}})
+        response = jsonify(
+            {"error": {"code": self.code, "message": self.message, "innerError": inner}}
+        )
         response.status_code = self.status
         response.headers.update(self.headers)
         response.headers["request-id"] = graph_request_id()
@@ -50,8 +51,7 @@ class GraphError(Exception):
 def unauthenticated(message: str, extra_challenge: str = "") -> GraphError:
     """401 InvalidAuthenticationToken with Graph's WWW-Authenticate challenge."""
     challenge = GRAPH_WWW_AUTHENTICATE + extra_challenge
-    return GraphError(401, "InvalidAuthenticationToken", message,
-                      {"WWW-Authenticate": challenge})
+    return GraphError(401, "InvalidAuthenticationToken", message, {"WWW-Authenticate": challenge})
 
 
 def forbidden(message: str = "Insufficient privileges to complete the operation.") -> GraphError:

@@ -25,8 +25,10 @@ def reject_unsupported(args: Mapping[str, str]) -> None:
     """400 for query options the emulator does not implement (rather than ignoring them)."""
     for option in UNSUPPORTED_OPTIONS:
         if option in args:
-            raise bad_request(f"The emulator does not support the '{option}' query option.",
-                              "Request_UnsupportedQuery")
+            raise bad_request(
+                f"The emulator does not support the '{option}' query option.",
+                "Request_UnsupportedQuery",
+            )
 
 
 def parse_select(raw: str | None) -> list[str] | None:
@@ -37,8 +39,11 @@ def parse_select(raw: str | None) -> list[str] | None:
     for part in raw.split(","):
         name = KNOWN_PROPERTIES.get(part.strip().lower())
         if name is None:
-            raise bad_request(f"Could not find a property named '{part.strip()}' on type "
-                              "'Microsoft.DirectoryServices.User'.", "Request_BadRequest")
+            raise bad_request(
+                f"Could not find a property named '{part.strip()}' on type "
+                "'Microsoft.DirectoryServices.User'.",
+                "Request_BadRequest",
+            )
         names.append(name)
     return list(dict.fromkeys(names))
 
@@ -52,8 +57,11 @@ def parse_top(raw: str | None) -> int | None:
     except ValueError:
         value = -1
     if not 1 <= value <= MAX_PAGE_SIZE:
-        raise bad_request(f"Invalid page size specified: '{raw}'. Must be between 1 and "
-                          f"{MAX_PAGE_SIZE} inclusive.", "Request_BadRequest")
+        raise bad_request(
+            f"Invalid page size specified: '{raw}'. Must be between 1 and "
+            f"{MAX_PAGE_SIZE} inclusive.",
+            "Request_BadRequest",
+        )
     return value
 
 

@@ -24,11 +24,20 @@ from ms_emulator.graph_query import (
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import back_channel_root
 
-READ_ALL_DELEGATED = ("User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All",
-                      "Directory.Read.All", "Directory.ReadWrite.All")
+READ_ALL_DELEGATED = (
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+)
 READ_SELF_DELEGATED = ("User.Read", "User.ReadWrite", *READ_ALL_DELEGATED)
-READ_ALL_APPLICATION = ("User.Read.All", "User.ReadWrite.All", "Directory.Read.All",
-                        "Directory.ReadWrite.All")
+READ_ALL_APPLICATION = (
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+)
 
 
 def signed_in_user(caller: GraphCaller) -> User:
@@ -43,8 +52,10 @@ def addressed_user(caller: GraphCaller, user_ref: str) -> User:
     """The user named by id or UPN in the caller's tenant, with permission checked."""
     user = current_state().directory.user(user_ref)
     if user is None or user.tenant_id != caller.tenant_id:
-        raise not_found(f"Resource '{user_ref}' does not exist or one of its queried "
-                        "reference-property objects are not present.")
+        raise not_found(
+            f"Resource '{user_ref}' does not exist or one of its queried "
+            "reference-property objects are not present."
+        )
     if caller.user is not None and caller.user.id == user.id:
         caller.require(READ_SELF_DELEGATED, READ_ALL_APPLICATION)
     else:
@@ -63,18 +74,27 @@ def user_document(user: User, entity_set: str) -> Response:
 def photo_response(user: User, raw: bool) -> Response:
     """The photo bytes, or its metadata; 404 ImageNotFound when there is none."""
     if user.photo is None:
-        raise GraphError(404, "ImageNotFound", "Exception of type 'Microsoft.Fast.Profile.Core."
-                         "Exception.ImageNotFoundException' was thrown.")
+        raise GraphError(
+            404,
+            "ImageNotFound",
+            "Exception of type 'Microsoft.Fast.Profile.Core."
+            "Exception.ImageNotFoundException' was thrown.",
+        )
     if raw:
         response = make_response(user.photo)
         response.headers["Content-Type"] = user.photo_content_type
         return response
-    return jsonify({
-        "@odata.context": f"{back_channel_root()}/v1.0/$metadata#users('{user.id}')/photo/$entity",
-        "@odata.mediaContentType": user.photo_content_type,
-        "@odata.mediaEtag": f'W/"{hashlib.sha256(user.photo).hexdigest()[:16]}"',
-        "id": "default", "height": 48, "width": 48,
-    })
+    context = f"{back_channel_root()}/v1.0/$metadata#users('{user.id}')/photo/$entity"
+    return jsonify(
+        {
+            "@odata.context": context,
+            "@odata.mediaContentType": user.photo_content_type,
+            "@odata.mediaEtag": f'W/"{hashlib.sha256(user.photo).hexdigest()[:16]}"',
+            "id": "default",
+            "height": 48,
+            "width": 48,
+        }
+    )
 
 
 def user_page(caller: GraphCaller) -> dict[str, Any]:
@@ -88,7 +108,7 @@ def user_page(caller: GraphCaller) -> dict[str, Any]:
     size = top or DEFAULT_PAGE_SIZE
     body: dict[str, Any] = {
         "@odata.context": f"{back_channel_root()}/v1.0/$metadata#users{select_suffix(select)}",
-        "value": [project(user, select) for user in users[offset:offset + size]],
+        "value": [project(user, select) for user in users[offset : offset + size]],
     }
     if offset + size < len(users):
         query = {"$top": str(top)} if top else {}

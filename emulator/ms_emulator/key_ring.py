@@ -37,7 +37,8 @@ class KeyRing:
 
     def _published(self, now: float) -> list[StoredKey]:
         return [
-            key for key in self._keys
+            key
+            for key in self._keys
             if key.retired_at is None or now - key.retired_at <= self._grace
         ]
 

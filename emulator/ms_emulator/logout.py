@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import jwt
-from flask import Blueprint, Response, redirect, request
+from flask import Blueprint, redirect, request
+from werkzeug.wrappers import Response
 
 from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize import set_session_cookie
@@ -23,8 +24,9 @@ def client_from_id_token_hint(hint: str | None) -> str | None:
         key = current_state().keys.public_key(str(kid))
         if key is None:
             return None
-        claims = jwt.decode(hint, key, algorithms=["RS256"],
-                            options={"verify_exp": False, "verify_aud": False})
+        claims = jwt.decode(
+            hint, key, algorithms=["RS256"], options={"verify_exp": False, "verify_aud": False}
+        )
     except jwt.PyJWTError:
         return None
     audience = claims.get("aud")
@@ -48,7 +50,8 @@ def create_logout_blueprint() -> Blueprint:
         state.browser_sessions.sign_out(request.cookies.get(COOKIE_NAME))
         target = params.get("post_logout_redirect_uri", "")
         client_id = params.get("client_id") or client_from_id_token_hint(
-            params.get("id_token_hint"))
+            params.get("id_token_hint")
+        )
         app = state.directory.app(client_id) if client_id else None
         if target and app and is_registered(target, app.post_logout_redirect_uris):
             state_param = params.get("state")

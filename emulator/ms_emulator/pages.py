@@ -31,8 +31,12 @@ def error_page(error: AadError) -> Response:
     """The "trouble signing you in" page showing the AADSTS code."""
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return render_page(
-        "error.html", status=error.status, summary=error.summary,
-        request_id=str(uuid.uuid4()), correlation_id=correlation_id(), timestamp=stamp,
+        "error.html",
+        status=error.status,
+        summary=error.summary,
+        request_id=str(uuid.uuid4()),
+        correlation_id=correlation_id(),
+        timestamp=stamp,
     )
 
 

@@ -45,8 +45,11 @@ class RefreshTokenStore:
         )
         with self._lock:
             now = time.time()
-            expired = [key for key, old in self._tokens.items()
-                       if old.expires_at + FORGET_AFTER_SECONDS < now]
+            expired = [
+                key
+                for key, old in self._tokens.items()
+                if old.expires_at + FORGET_AFTER_SECONDS < now
+            ]
             for key in expired:
                 del self._tokens[key]
             self._tokens[token] = record
@@ -62,24 +65,39 @@ class RefreshTokenStore:
         with self._lock:
             record = self._tokens.get(token)
             if record is None:
-                raise invalid_grant(9002313, "Invalid request. Request is malformed or invalid. "
-                                    "The refresh token is not valid.")
+                raise invalid_grant(
+                    9002313,
+                    "Invalid request. Request is malformed or invalid. "
+                    "The refresh token is not valid.",
+                )
             if record.grant.client_id.lower() != client_id.lower():
-                raise invalid_grant(70000, "Provided grant is invalid or malformed. "
-                                    "The refresh token was issued to a different client.")
+                raise invalid_grant(
+                    70000,
+                    "Provided grant is invalid or malformed. "
+                    "The refresh token was issued to a different client.",
+                )
             reason = self._revoked_families.get(record.family_id)
             if reason == REVOKED:
-                raise invalid_grant(50173, "The provided grant has expired due to it being "
-                                    "revoked, a fresh auth token is needed. The user might "
-                                    "have changed or reset their password.")
+                raise invalid_grant(
+                    50173,
+                    "The provided grant has expired due to it being "
+                    "revoked, a fresh auth token is needed. The user might "
+                    "have changed or reset their password.",
+                )
             if reason == REUSED:
-                raise invalid_grant(70000, "Provided grant is invalid or malformed. The refresh "
-                                    "token family was revoked after a refresh token was reused.")
+                raise invalid_grant(
+                    70000,
+                    "Provided grant is invalid or malformed. The refresh "
+                    "token family was revoked after a refresh token was reused.",
+                )
             if record.used:
                 self._revoked_families[record.family_id] = REUSED
-                raise invalid_grant(70000, "Provided grant is invalid or malformed. This refresh "
-                                    "token was already used; every token of its family is now "
-                                    "revoked.")
+                raise invalid_grant(
+                    70000,
+                    "Provided grant is invalid or malformed. This refresh "
+                    "token was already used; every token of its family is now "
+                    "revoked.",
+                )
             if time.time() > record.expires_at:
                 raise invalid_grant(700082, "The refresh token has expired due to inactivity.")
             self._tokens[token] = dataclasses.replace(record, used=True)

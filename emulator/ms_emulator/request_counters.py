@@ -7,7 +7,13 @@ from collections import Counter
 from typing import Any
 
 ENDPOINT_KINDS = (
-    "discovery", "instance_discovery", "authorize", "token", "jwks", "logout", "graph",
+    "discovery",
+    "instance_discovery",
+    "authorize",
+    "token",
+    "jwks",
+    "logout",
+    "graph",
 )
 
 

@@ -53,7 +53,7 @@ def _graph_name(scope: str) -> str | None:
     lowered = scope.lower()
     for prefix in (GRAPH_RESOURCE + "/", GRAPH_APP_ID + "/"):
         if lowered.startswith(prefix):
-            return scope[len(prefix):]
+            return scope[len(prefix) :]
     return None if ("/" in scope or ":" in scope) else scope
 
 

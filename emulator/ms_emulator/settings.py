@@ -61,8 +61,7 @@ class EmulatorSettings:
         state_from_env = env.get("EMULATOR_STATE_DIR", "").strip()
         return cls(
             state_dir=state_dir or (Path(state_from_env) if state_from_env else DEFAULT_STATE_DIR),
-            seed_path=seed_path
-            or (Path(seed_from_env) if seed_from_env else default_seed_path()),
+            seed_path=seed_path or (Path(seed_from_env) if seed_from_env else default_seed_path()),
             browser_url=browser_url,
             access_token_lifetime=_int_from(env, "EMULATOR_ACCESS_TOKEN_LIFETIME", 3600),
             id_token_lifetime=_int_from(env, "EMULATOR_ID_TOKEN_LIFETIME", 3600),

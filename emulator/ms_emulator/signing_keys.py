@@ -52,8 +52,13 @@ class StoredKey:
             serialization.Encoding.DER
         )
         return {
-            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "x5t": self.kid,
-            "n": _int_b64url(numbers.n), "e": _int_b64url(numbers.e),
+            "kty": "RSA",
+            "use": "sig",
+            "alg": "RS256",
+            "kid": self.kid,
+            "x5t": self.kid,
+            "n": _int_b64url(numbers.n),
+            "e": _int_b64url(numbers.e),
             "x5c": [base64.b64encode(der).decode("ascii")],
         }
 
@@ -64,8 +69,11 @@ def new_stored_key() -> StoredKey:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ms-emulator token signing")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .sign(key, hashes.SHA256())

@@ -19,6 +19,8 @@ class TlsFiles:
     def in_dir(cls, state_dir: Path) -> TlsFiles:
         """Return the standard file locations under state_dir."""
         return cls(
-            state_dir / "ca.crt", state_dir / "ca.key",
-            state_dir / "server.crt", state_dir / "server.key",
+            state_dir / "ca.crt",
+            state_dir / "ca.key",
+            state_dir / "server.crt",
+            state_dir / "server.key",
         )

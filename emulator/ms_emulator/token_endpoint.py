@@ -9,6 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 from ms_emulator.aad_errors import AadError, invalid_request
 from ms_emulator.client_auth import authenticate_client
 from ms_emulator.fault_responses import apply_faults
+from ms_emulator.grants import CodeRecord
+from ms_emulator.refresh_tokens import RefreshRecord
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope, back_channel_root, resolve_tenant
 from ms_emulator.token_grants import GRANT_HANDLERS
@@ -26,7 +28,7 @@ def token_endpoint_urls(segment: str, tenant: TenantScope) -> tuple[str, ...]:
 def grant_user_upn(grant_type: str, form: Mapping[str, str]) -> str | None:
     """The user a code or refresh token belongs to, found without consuming it."""
     state = current_state()
-    record = None
+    record: CodeRecord | RefreshRecord | None = None
     if grant_type == "authorization_code":
         record = state.codes.peek(form.get("code", ""))
     elif grant_type == "refresh_token":
@@ -39,18 +41,27 @@ def _token(segment: str, form: Mapping[str, str]) -> Response:
     grant_type = form.get("grant_type", "")
     tenant = resolve_tenant(segment)
     if not grant_type:
-        raise invalid_request(900144, "The request body must contain the following parameter: "
-                              "'grant_type'.")
+        raise invalid_request(
+            900144, "The request body must contain the following parameter: 'grant_type'."
+        )
     handler = GRANT_HANDLERS.get(grant_type)
     if handler is None:
-        raise AadError("unsupported_grant_type", 70003,
-                       f"The app requested an unsupported grant type '{grant_type}'.")
+        raise AadError(
+            "unsupported_grant_type",
+            70003,
+            f"The app requested an unsupported grant type '{grant_type}'.",
+        )
     client = authenticate_client(
-        form, request.headers.get("Authorization"), token_endpoint_urls(segment, tenant))
+        form, request.headers.get("Authorization"), token_endpoint_urls(segment, tenant)
+    )
     if not tenant.admits(client.app.tenant_id):
-        raise AadError("unauthorized_client", 700016, f"Application with identifier "
-                       f"'{client.app.client_id}' was not found in the directory "
-                       f"'{tenant.segment}'.")
+        raise AadError(
+            "unauthorized_client",
+            700016,
+            f"Application with identifier "
+            f"'{client.app.client_id}' was not found in the directory "
+            f"'{tenant.segment}'.",
+        )
     upn = grant_user_upn(grant_type, form)
     fault = apply_faults("token", upn) if upn else None
     if fault is not None:

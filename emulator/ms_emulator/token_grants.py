@@ -21,8 +21,9 @@ def required(form: Mapping[str, str], name: str) -> str:
     """A required form parameter, or AADSTS900144."""
     value = form.get(name, "")
     if not value:
-        raise invalid_request(900144, f"The request body must contain the following parameter: "
-                              f"'{name}'.")
+        raise invalid_request(
+            900144, f"The request body must contain the following parameter: '{name}'."
+        )
     return value
 
 
@@ -38,9 +39,12 @@ def usable_user(user_id: str, tenant: TenantScope) -> User:
     """The grant's user, unless deleted, disabled or outside the addressed tenant."""
     user = current_state().directory.user(user_id)
     if user is None or not user.enabled or not tenant.admits(user.tenant_id):
-        raise invalid_grant(50173, "The provided grant has expired due to it being revoked, a "
-                            "fresh auth token is needed. The user may have been deleted or "
-                            "disabled.")
+        raise invalid_grant(
+            50173,
+            "The provided grant has expired due to it being revoked, a "
+            "fresh auth token is needed. The user may have been deleted or "
+            "disabled.",
+        )
     return user
 
 
@@ -51,27 +55,42 @@ def authorization_code_grant(
     code = required(form, "code")
     redirect_uri = required(form, "redirect_uri")
     if not is_registered(redirect_uri, client.app.redirect_uris):
-        raise invalid_grant(50011, f"The redirect URI '{redirect_uri}' specified in the request "
-                            "does not match the redirect URIs configured for the application "
-                            f"'{client.app.client_id}'.")
+        raise invalid_grant(
+            50011,
+            f"The redirect URI '{redirect_uri}' specified in the request "
+            "does not match the redirect URIs configured for the application "
+            f"'{client.app.client_id}'.",
+        )
     record = current_state().codes.redeem(code, client.app.client_id)
     if redirect_uri != record.redirect_uri:
-        raise invalid_grant(500112, f"The reply address '{redirect_uri}' does not match the "
-                            f"reply address '{record.redirect_uri}' provided when requesting "
-                            "Authorization code.")
+        raise invalid_grant(
+            500112,
+            f"The reply address '{redirect_uri}' does not match the "
+            f"reply address '{record.redirect_uri}' provided when requesting "
+            "Authorization code.",
+        )
     if record.code_challenge and not verifier_matches(
         form.get("code_verifier", ""), record.code_challenge, record.code_challenge_method
     ):
-        raise invalid_grant(501481, "The Code_Verifier does not match the code_challenge "
-                            "supplied in the authorization request.")
+        raise invalid_grant(
+            501481,
+            "The Code_Verifier does not match the code_challenge "
+            "supplied in the authorization request.",
+        )
     if client.strength == PUBLIC_CLIENT and not record.code_challenge:
-        raise invalid_request(9002325, "Proof Key for Code Exchange is required for public "
-                              "clients.")
+        raise invalid_request(
+            9002325, "Proof Key for Code Exchange is required for public clients."
+        )
     user = usable_user(record.grant.user_id, tenant)
     return delegated_response(
-        client=client, grant=record.grant, user=user,
-        requested=requested_scopes(form).canonical, claims=parse_claims(form.get("claims")),
-        nonce=record.nonce, family_id=None, want_client_info=form.get("client_info") == "1",
+        client=client,
+        grant=record.grant,
+        user=user,
+        requested=requested_scopes(form).canonical,
+        claims=parse_claims(form.get("claims")),
+        nonce=record.nonce,
+        family_id=None,
+        want_client_info=form.get("client_info") == "1",
     )
 
 
@@ -85,18 +104,30 @@ def refresh_token_grant(
     record = current_state().refresh_tokens.use(token, client.app.client_id)
     user = usable_user(record.grant.user_id, tenant)
     if claims.min_auth_time and record.grant.auth_time < claims.min_auth_time:
-        raise AadError("invalid_grant", 50173, "The provided grant has expired due to it being "
-                       "revoked, a fresh auth token is needed (claims challenge).",
-                       suberror="bad_token")
+        raise AadError(
+            "invalid_grant",
+            50173,
+            "The provided grant has expired due to it being "
+            "revoked, a fresh auth token is needed (claims challenge).",
+            suberror="bad_token",
+        )
     consented = current_state().directory.consented_scopes(client.app.client_id, user.id)
     if not requested.graph <= consented:
-        raise invalid_grant(65001, "The user or administrator has not consented to use the "
-                            f"application with ID '{client.app.client_id}'. Send an interactive "
-                            "authorization request for this user and resource.",
-                            suberror="consent_required")
+        raise invalid_grant(
+            65001,
+            "The user or administrator has not consented to use the "
+            f"application with ID '{client.app.client_id}'. Send an interactive "
+            "authorization request for this user and resource.",
+            suberror="consent_required",
+        )
     return delegated_response(
-        client=client, grant=record.grant, user=user, requested=requested.canonical,
-        claims=claims, nonce=None, family_id=record.family_id,
+        client=client,
+        grant=record.grant,
+        user=user,
+        requested=requested.canonical,
+        claims=claims,
+        nonce=None,
+        family_id=record.family_id,
         want_client_info=form.get("client_info") == "1",
     )
 
@@ -108,12 +139,21 @@ def client_credentials_grant(
     scope = required(form, "scope")
     parsed = requested_scopes(form)
     if not (parsed.wants_default and parsed.full_form) or parsed.canonical:
-        raise AadError("invalid_scope", 1002012, f"The provided value for scope {scope} is not "
-                       "valid. Client credential flows must have a scope value with /.default "
-                       "suffixed to the resource identifier (application ID URI).")
+        raise AadError(
+            "invalid_scope",
+            1002012,
+            f"The provided value for scope {scope} is not "
+            "valid. Client credential flows must have a scope value with /.default "
+            "suffixed to the resource identifier (application ID URI).",
+        )
     if client.strength == PUBLIC_CLIENT:
-        raise AadError("invalid_client", 7000218, "The request body must contain the following "
-                       "parameter: 'client_assertion' or 'client_secret'.", status=401)
+        raise AadError(
+            "invalid_client",
+            7000218,
+            "The request body must contain the following "
+            "parameter: 'client_assertion' or 'client_secret'.",
+            status=401,
+        )
     return app_only_response(client)
 
 

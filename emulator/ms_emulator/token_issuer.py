@@ -43,7 +43,9 @@ def client_info(user: User) -> str:
 
 def _common(now: int, lifetime: int) -> dict[str, Any]:
     return {
-        "iat": now, "nbf": now, "exp": now + lifetime,
+        "iat": now,
+        "nbf": now,
+        "exp": now + lifetime,
         "uti": b64url(secrets.token_bytes(16)),
         "aio": base64.b64encode(secrets.token_bytes(24)).decode(),
         "rh": "0.EMULATOR.",
@@ -62,29 +64,51 @@ class TokenIssuer:
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid, "x5t": kid})
 
     def delegated_access_token(
-        self, *, user: User, app: AppRegistration, scp: list[str], lifetime: int,
-        session_id: str, capabilities: list[str], client_auth_strength: str,
+        self,
+        *,
+        user: User,
+        app: AppRegistration,
+        scp: list[str],
+        lifetime: int,
+        session_id: str,
+        capabilities: list[str],
+        client_auth_strength: str,
     ) -> str:
         """An access token for Graph on behalf of user."""
         now = int(time.time())
         claims = {
             **_common(now, lifetime),
-            "aud": GRAPH_RESOURCE, "iss": access_token_issuer(user.tenant_id),
-            "acct": 0, "acr": "1", "amr": ["pwd"],
-            "app_displayname": app.display_name, "appid": app.client_id,
-            "appidacr": client_auth_strength, "idtyp": "user",
+            "aud": GRAPH_RESOURCE,
+            "iss": access_token_issuer(user.tenant_id),
+            "acct": 0,
+            "acr": "1",
+            "amr": ["pwd"],
+            "app_displayname": app.display_name,
+            "appid": app.client_id,
+            "appidacr": client_auth_strength,
+            "idtyp": "user",
             "family_name": user.properties.get("surname") or "",
             "given_name": user.properties.get("givenName") or "",
-            "name": user.display_name, "oid": user.id, "scp": " ".join(scp),
-            "sid": session_id, "sub": pairwise_subject(user.id, GRAPH_RESOURCE),
-            "tid": user.tenant_id, "unique_name": user.upn, "upn": user.upn, "ver": "1.0",
+            "name": user.display_name,
+            "oid": user.id,
+            "scp": " ".join(scp),
+            "sid": session_id,
+            "sub": pairwise_subject(user.id, GRAPH_RESOURCE),
+            "tid": user.tenant_id,
+            "unique_name": user.upn,
+            "upn": user.upn,
+            "ver": "1.0",
         }
         if capabilities:
             claims["xms_cc"] = capabilities
         return self.sign(claims)
 
     def app_access_token(
-        self, *, app: AppRegistration, roles: list[str], lifetime: int,
+        self,
+        *,
+        app: AppRegistration,
+        roles: list[str],
+        lifetime: int,
         client_auth_strength: str,
     ) -> str:
         """An app-only access token for Graph (client credentials)."""
@@ -92,25 +116,45 @@ class TokenIssuer:
         principal = service_principal_id(app.client_id)
         claims = {
             **_common(now, lifetime),
-            "aud": GRAPH_RESOURCE, "iss": access_token_issuer(app.tenant_id),
-            "app_displayname": app.display_name, "appid": app.client_id,
-            "appidacr": client_auth_strength, "idp": access_token_issuer(app.tenant_id),
-            "idtyp": "app", "oid": principal, "roles": roles, "sub": principal,
-            "tid": app.tenant_id, "ver": "1.0",
+            "aud": GRAPH_RESOURCE,
+            "iss": access_token_issuer(app.tenant_id),
+            "app_displayname": app.display_name,
+            "appid": app.client_id,
+            "appidacr": client_auth_strength,
+            "idp": access_token_issuer(app.tenant_id),
+            "idtyp": "app",
+            "oid": principal,
+            "roles": roles,
+            "sub": principal,
+            "tid": app.tenant_id,
+            "ver": "1.0",
         }
         return self.sign(claims)
 
     def id_token(
-        self, *, issuer: str, user: User, client_id: str, nonce: str | None, lifetime: int,
-        session_id: str, include_email: bool,
+        self,
+        *,
+        issuer: str,
+        user: User,
+        client_id: str,
+        nonce: str | None,
+        lifetime: int,
+        session_id: str,
+        include_email: bool,
     ) -> str:
         """A v2.0 ID token for client_id."""
         now = int(time.time())
         claims: dict[str, Any] = {
             **_common(now, lifetime),
-            "aud": client_id, "iss": issuer, "name": user.display_name, "oid": user.id,
-            "preferred_username": user.upn, "sid": session_id,
-            "sub": pairwise_subject(user.id, client_id), "tid": user.tenant_id, "ver": "2.0",
+            "aud": client_id,
+            "iss": issuer,
+            "name": user.display_name,
+            "oid": user.id,
+            "preferred_username": user.upn,
+            "sid": session_id,
+            "sub": pairwise_subject(user.id, client_id),
+            "tid": user.tenant_id,
+            "ver": "2.0",
         }
         if nonce:
             claims["nonce"] = nonce

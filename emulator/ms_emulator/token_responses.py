@@ -27,8 +27,15 @@ def _lifetimes(lifetime: int) -> dict[str, int]:
 
 
 def delegated_response(
-    *, client: AuthenticatedClient, grant: DelegatedGrant, user: User, requested: frozenset[str],
-    claims: ClaimsRequest, nonce: str | None, family_id: str | None, want_client_info: bool,
+    *,
+    client: AuthenticatedClient,
+    grant: DelegatedGrant,
+    user: User,
+    requested: frozenset[str],
+    claims: ClaimsRequest,
+    nonce: str | None,
+    family_id: str | None,
+    want_client_info: bool,
 ) -> dict[str, Any]:
     """Access token (plus refresh token, ID token, client_info) for a user's grant."""
     state = current_state()
@@ -40,12 +47,19 @@ def delegated_response(
     asked = requested | grant.scopes
     body: dict[str, Any] = {
         "token_type": "Bearer",
-        "scope": " ".join(graph_scope_names(graph_scopes, grant.full_form)
-                          + [s for s in (*OIDC_IN_SCP, "offline_access") if s in asked]),
+        "scope": " ".join(
+            graph_scope_names(graph_scopes, grant.full_form)
+            + [s for s in (*OIDC_IN_SCP, "offline_access") if s in asked]
+        ),
         **_lifetimes(lifetime),
         "access_token": state.issuer.delegated_access_token(
-            user=user, app=client.app, scp=scp, lifetime=lifetime, session_id=grant.session_id,
-            capabilities=list(claims.capabilities), client_auth_strength=client.strength,
+            user=user,
+            app=client.app,
+            scp=scp,
+            lifetime=lifetime,
+            session_id=grant.session_id,
+            capabilities=list(claims.capabilities),
+            client_auth_strength=client.strength,
         ),
     }
     if "offline_access" in asked:
@@ -53,9 +67,13 @@ def delegated_response(
         body["refresh_token"] = state.refresh_tokens.issue(renewed, family_id)
     if "openid" in asked:
         body["id_token"] = state.issuer.id_token(
-            issuer=id_token_issuer(user.tenant_id), user=user, client_id=client.app.client_id,
-            nonce=nonce, lifetime=state.settings.id_token_lifetime,
-            session_id=grant.session_id, include_email="email" in asked,
+            issuer=id_token_issuer(user.tenant_id),
+            user=user,
+            client_id=client.app.client_id,
+            nonce=nonce,
+            lifetime=state.settings.id_token_lifetime,
+            session_id=grant.session_id,
+            include_email="email" in asked,
         )
     if want_client_info:
         body["client_info"] = client_info(user)
@@ -67,7 +85,9 @@ def app_only_response(client: AuthenticatedClient) -> dict[str, Any]:
     state = current_state()
     lifetime = state.settings.access_token_lifetime
     token = state.issuer.app_access_token(
-        app=client.app, roles=list(client.app.application_permissions), lifetime=lifetime,
+        app=client.app,
+        roles=list(client.app.application_permissions),
+        lifetime=lifetime,
         client_auth_strength=client.strength,
     )
     return {"token_type": "Bearer", **_lifetimes(lifetime), "access_token": token}

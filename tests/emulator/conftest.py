@@ -31,9 +31,10 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulat
 @pytest.fixture(scope="session")
 def short_lived_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningEmulator]:
     """A second emulator: access tokens live 2 s (forces refreshes), codes 1 s."""
-    running = start_emulator(tmp_path_factory.mktemp("short") / "state",
-                             {"EMULATOR_ACCESS_TOKEN_LIFETIME": "2",
-                              "EMULATOR_AUTH_CODE_LIFETIME": "1"})
+    running = start_emulator(
+        tmp_path_factory.mktemp("short") / "state",
+        {"EMULATOR_ACCESS_TOKEN_LIFETIME": "2", "EMULATOR_AUTH_CODE_LIFETIME": "1"},
+    )
     yield running
     stop_emulator(running)
 
@@ -62,8 +63,9 @@ def make_browser() -> Iterator[Callable[[RunningEmulator], Browser]]:
 
 
 @pytest.fixture
-def browser(emulator: RunningEmulator, make_browser: Callable[[RunningEmulator], Browser]
-            ) -> Browser:
+def browser(
+    emulator: RunningEmulator, make_browser: Callable[[RunningEmulator], Browser]
+) -> Browser:
     """A fresh browser trusting the shared emulator's CA."""
     return make_browser(emulator)
 

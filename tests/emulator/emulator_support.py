@@ -61,8 +61,9 @@ class RunningEmulator:
 
     def control(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call the control API and return its JSON (raising on HTTP errors)."""
-        with self.http.request(method, f"{self.url}/_control/{path}", timeout=10,
-                               **kwargs) as response:
+        with self.http.request(
+            method, f"{self.url}/_control/{path}", timeout=10, **kwargs
+        ) as response:
             response.raise_for_status()
             return response.json()
 
@@ -77,15 +78,26 @@ def start_emulator(state_dir: Path, extra_env: dict[str, str] | None = None) -> 
     port = free_port()
     env = {**os.environ, **(extra_env or {})}
     env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT / "emulator"), *filter(None, [env.get("PYTHONPATH")])])
+        [str(REPO_ROOT / "emulator"), *filter(None, [env.get("PYTHONPATH")])]
+    )
     log = (state_dir.parent / f"{state_dir.name}.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "ms_emulator", "serve", "--bind", f"127.0.0.1:{port}",
-         "--state-dir", str(state_dir)], env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "ms_emulator",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--state-dir",
+            str(state_dir),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     log.close()
-    emulator = RunningEmulator(f"https://127.0.0.1:{port}", state_dir, process,
-                               requests.Session())
+    emulator = RunningEmulator(f"https://127.0.0.1:{port}", state_dir, process, requests.Session())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -128,13 +140,22 @@ class FormParser(HTMLParser):
         """Record forms, hidden inputs, buttons and script sources."""
         values = {k: v or "" for k, v in attrs}
         if tag == "form":
-            self.forms.append({"action": values.get("action", ""), "method":
-                               values.get("method", "get").lower(), "hidden": {}, "buttons": []})
+            self.forms.append(
+                {
+                    "action": values.get("action", ""),
+                    "method": values.get("method", "get").lower(),
+                    "hidden": {},
+                    "buttons": [],
+                }
+            )
         elif tag == "input" and values.get("type") == "hidden" and self.forms:
             self.forms[-1]["hidden"][values["name"]] = values.get("value", "")
         elif tag == "button" and self.forms:
-            self._button = {"name": values.get("name", ""), "value": values.get("value", ""),
-                            "text": ""}
+            self._button = {
+                "name": values.get("name", ""),
+                "value": values.get("value", ""),
+                "text": "",
+            }
             self.forms[-1]["buttons"].append(self._button)
         elif tag == "script" and "src" in values:
             self.scripts.append(values["src"])
@@ -168,11 +189,13 @@ class Browser:
         """Close the underlying session."""
         self.session.close()
 
-    def fetch(self, method: str, url: str, data: dict[str, str] | None = None) -> tuple[int, str,
-                                                                                           str]:
+    def fetch(
+        self, method: str, url: str, data: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
         """Send one request without following redirects; return (status, Location, body)."""
-        with self.session.request(method, url, data=data, allow_redirects=False,
-                                  timeout=10) as response:
+        with self.session.request(
+            method, url, data=data, allow_redirects=False, timeout=10
+        ) as response:
             return response.status_code, response.headers.get("Location", ""), response.text
 
     def run(self, url: str, choices: list[tuple[str, str]], stop_prefix: str) -> dict[str, str]:
@@ -222,8 +245,11 @@ def pkce_pair() -> tuple[str, str]:
 def authorize_query(**params: str) -> str:
     """The query string of an /authorize request for the seeded app, with defaults."""
     values = {
-        "client_id": CLIENT_ID, "response_type": "code", "redirect_uri": REDIRECT_URI,
-        "scope": "openid profile offline_access User.Read", "state": "state-123",
+        "client_id": CLIENT_ID,
+        "response_type": "code",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid profile offline_access User.Read",
+        "state": "state-123",
         "nonce": "nonce-456",
     } | params
     return urlencode(values)
@@ -234,16 +260,23 @@ def authorize_url(server: RunningEmulator, tenant: str = TENANT_ID, **params: st
     return f"{server.url}/{tenant}/oauth2/v2.0/authorize?{authorize_query(**params)}"
 
 
-def post_token(server: RunningEmulator, data: dict[str, str], tenant: str = TENANT_ID,
-               **kwargs: Any) -> tuple[int, dict[str, Any]]:
+def post_token(
+    server: RunningEmulator, data: dict[str, str], tenant: str = TENANT_ID, **kwargs: Any
+) -> tuple[int, dict[str, Any]]:
     """POST to the token endpoint; return (status, JSON body)."""
-    with server.http.post(f"{server.url}/{tenant}/oauth2/v2.0/token", data=data, timeout=10,
-                          **kwargs) as response:
+    with server.http.post(
+        f"{server.url}/{tenant}/oauth2/v2.0/token", data=data, timeout=10, **kwargs
+    ) as response:
         return response.status_code, response.json()
 
 
-def graph_get(server: RunningEmulator, path: str, token: str | None,
-              headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
+def graph_get(
+    server: RunningEmulator,
+    path: str,
+    token: str | None,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> requests.Response:
     """GET a Graph path (relative to /v1.0) and return the closed, fully read response."""
     headers = ({"Authorization": f"Bearer {token}"} if token else {}) | (headers or {})
     url = path if path.startswith("https://") else f"{server.url}/v1.0{path}"
@@ -252,8 +285,9 @@ def graph_get(server: RunningEmulator, path: str, token: str | None,
         return response
 
 
-def code_for(server: RunningEmulator, browser: Browser, username: str,
-             **params: str) -> tuple[str, str]:
+def code_for(
+    server: RunningEmulator, browser: Browser, username: str, **params: str
+) -> tuple[str, str]:
     """Sign in through the pages with PKCE; return (code, verifier)."""
     verifier, challenge = pkce_pair()
     url = authorize_url(server, code_challenge=challenge, code_challenge_method="S256", **params)
@@ -261,14 +295,23 @@ def code_for(server: RunningEmulator, browser: Browser, username: str,
     return response["code"], verifier
 
 
-def redeem(server: RunningEmulator, code: str, verifier: str,
-           **extra: str) -> tuple[int, dict[str, Any]]:
+def redeem(
+    server: RunningEmulator, code: str, verifier: str, **extra: str
+) -> tuple[int, dict[str, Any]]:
     """Redeem a code for the seeded confidential app."""
-    return post_token(server, {
-        "grant_type": "authorization_code", "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET, "code": code, "redirect_uri": REDIRECT_URI,
-        "code_verifier": verifier, "scope": "openid profile offline_access User.Read",
-    } | extra)
+    return post_token(
+        server,
+        {
+            "grant_type": "authorization_code",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "code": code,
+            "redirect_uri": REDIRECT_URI,
+            "code_verifier": verifier,
+            "scope": "openid profile offline_access User.Read",
+        }
+        | extra,
+    )
 
 
 def user_token(server: RunningEmulator, browser: Browser, username: str, **params: str) -> str:
@@ -281,15 +324,26 @@ def user_token(server: RunningEmulator, browser: Browser, username: str, **param
 
 def app_token(server: RunningEmulator) -> str:
     """An app-only Graph access token for the seeded app."""
-    status, body = post_token(server, {
-        "grant_type": "client_credentials", "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET, "scope": "https://graph.microsoft.com/.default"})
+    status, body = post_token(
+        server,
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": "https://graph.microsoft.com/.default",
+        },
+    )
     assert status == 200, body
     return str(body["access_token"])
 
 
-def msal_sign_in(app: Any, browser: Browser, username: str, scopes: tuple[str, ...] = (
-        "User.Read",), **flow_options: Any) -> dict[str, Any]:
+def msal_sign_in(
+    app: Any,
+    browser: Browser,
+    username: str,
+    scopes: tuple[str, ...] = ("User.Read",),
+    **flow_options: Any,
+) -> dict[str, Any]:
     """Run MSAL's auth code flow (form_post by default) through the emulator's pages."""
     redirect_uri = random_redirect_uri()
     flow_options.setdefault("response_mode", "form_post")

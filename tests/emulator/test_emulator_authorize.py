@@ -48,19 +48,22 @@ def test_form_post_renders_continue_button_and_relative_script(emulator, browser
 
 def test_unknown_client_shows_error_page_without_redirecting(emulator, browser):
     status, location, body = browser.fetch(
-        "GET", authorize_url(emulator, client_id="00000000-0000-0000-0000-000000000001"))
+        "GET", authorize_url(emulator, client_id="00000000-0000-0000-0000-000000000001")
+    )
     assert location == "" and status == 400 and "AADSTS700016" in body
 
 
 def test_unregistered_redirect_uri_shows_error_page(emulator, browser):
     status, location, body = browser.fetch(
-        "GET", authorize_url(emulator, redirect_uri="https://evil.example/cb"))
+        "GET", authorize_url(emulator, redirect_uri="https://evil.example/cb")
+    )
     assert location == "" and "AADSTS50011" in body
 
 
 def test_loopback_path_must_still_match(emulator, browser):
     _, location, body = browser.fetch(
-        "GET", authorize_url(emulator, redirect_uri="http://localhost:5000/other"))
+        "GET", authorize_url(emulator, redirect_uri="http://localhost:5000/other")
+    )
     assert location == "" and "AADSTS50011" in body
 
 
@@ -99,8 +102,7 @@ def test_two_accounts_need_picker_or_login_hint(emulator, browser):
     browser.run(authorize_url(emulator, prompt="login"), [("username", JORDAN)], REDIRECT_URI)
     _, location, _ = browser.fetch("GET", authorize_url(emulator, prompt="none"))
     assert query_of(location)["error"] == "interaction_required"
-    _, location, _ = browser.fetch("GET", authorize_url(emulator, prompt="none",
-                                                        login_hint=JORDAN))
+    _, location, _ = browser.fetch("GET", authorize_url(emulator, prompt="none", login_hint=JORDAN))
     assert "code" in query_of(location)
 
 
@@ -124,7 +126,8 @@ def test_cancelled_consent_is_access_denied(emulator, browser):
 def test_prompt_none_with_missing_consent_is_consent_required(emulator, browser):
     browser.run(authorize_url(emulator), [("username", AVERY)], REDIRECT_URI)
     _, location, _ = browser.fetch(
-        "GET", authorize_url(emulator, prompt="none", scope="openid Files.Read"))
+        "GET", authorize_url(emulator, prompt="none", scope="openid Files.Read")
+    )
     assert query_of(location)["error"] == "consent_required"
 
 
@@ -135,14 +138,19 @@ def test_prompt_consent_always_asks(emulator, browser):
 
 
 def test_user_without_tenant_wide_consent_gets_consent_page(emulator, browser):
-    emulator.control("POST", "users", json={"userPrincipalName": "new.hire@contoso.example",
-                                            "displayName": "New Hire"})
+    emulator.control(
+        "POST",
+        "users",
+        json={"userPrincipalName": "new.hire@contoso.example", "displayName": "New Hire"},
+    )
     emulator.control("POST", "consents", json={"client_id": CLIENT_ID, "revoke": True})
     status, _, body = browser.fetch("GET", authorize_url(emulator))
     assert "New Hire" in body
-    response = browser.run(authorize_url(emulator),
-                           [("username", "new.hire@contoso.example"), ("consent", "accept")],
-                           REDIRECT_URI)
+    response = browser.run(
+        authorize_url(emulator),
+        [("username", "new.hire@contoso.example"), ("consent", "accept")],
+        REDIRECT_URI,
+    )
     assert response["code"]
 
 
@@ -150,10 +158,12 @@ def test_logout_redirects_only_to_registered_uri_and_clears_session(emulator, br
     browser.run(authorize_url(emulator), [("username", AVERY)], REDIRECT_URI)
     logout = f"{emulator.url}/{TENANT_ID}/oauth2/v2.0/logout"
     status, location, _ = browser.fetch(
-        "GET", f"{logout}?client_id={CLIENT_ID}&post_logout_redirect_uri=http://localhost:8123/")
+        "GET", f"{logout}?client_id={CLIENT_ID}&post_logout_redirect_uri=http://localhost:8123/"
+    )
     assert status == 302 and location == "http://localhost:8123/"
     _, location, _ = browser.fetch("GET", authorize_url(emulator, prompt="none"))
     assert query_of(location)["error"] == "login_required"
     status, location, body = browser.fetch(
-        "GET", f"{logout}?client_id={CLIENT_ID}&post_logout_redirect_uri=https://evil.example/")
+        "GET", f"{logout}?client_id={CLIENT_ID}&post_logout_redirect_uri=https://evil.example/"
+    )
     assert status == 200 and location == "" and "signed out" in body

@@ -19,12 +19,14 @@ def challenge_of(www_authenticate: str) -> str:
 
 
 def test_revocation_challenges_cae_tokens_and_fresh_sign_in_satisfies_it(
-        emulator, make_browser, make_msal_app):
+    emulator, make_browser, make_msal_app
+):
     app = make_msal_app(client_capabilities=["cp1"])
     browser = make_browser(emulator)
     first = sign_in(app, browser, AVERY)
     assert jwt.decode(first["access_token"], options={"verify_signature": False})["xms_cc"] == [
-        "cp1"]
+        "cp1"
+    ]
     assert graph_get(emulator, "/me", first["access_token"]).status_code == 200
 
     emulator.control("POST", f"users/{AVERY}/revoke")
@@ -35,8 +37,9 @@ def test_revocation_challenges_cae_tokens_and_fresh_sign_in_satisfies_it(
     assert json.loads(claims)["access_token"]["nbf"]["essential"] is True
 
     account = app.get_accounts()[0]
-    silent = app.acquire_token_silent_with_error(["User.Read"], account=account,
-                                                 claims_challenge=claims)
+    silent = app.acquire_token_silent_with_error(
+        ["User.Read"], account=account, claims_challenge=claims
+    )
     assert silent["error"] == "invalid_grant"
 
     again = sign_in(app, browser, AVERY, claims_challenge=claims)

@@ -17,8 +17,14 @@ DEFAULT_DNS = {"localhost", "emulator", "login.microsoftonline.com", "graph.micr
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run `python -m ms_emulator ARGS`."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "emulator")}
-    return subprocess.run([sys.executable, "-m", "ms_emulator", *args], env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ms_emulator", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def server_names(path) -> tuple[set[str], set[str]]:
@@ -62,12 +68,17 @@ def test_extra_name_reissues_server_cert_but_keeps_the_ca(tmp_path):
 def test_healthcheck_and_clean_sigterm(tmp_path):
     running = start_emulator(tmp_path / "state")
     try:
-        result = run_cli("healthcheck", "--state-dir", str(running.state_dir),
-                         "--url", f"{running.url}/healthz")
+        result = run_cli(
+            "healthcheck", "--state-dir", str(running.state_dir), "--url", f"{running.url}/healthz"
+        )
         assert result.returncode == 0, result.stderr
     finally:
         running.http.close()
         running.process.send_signal(signal.SIGTERM)
         assert running.process.wait(timeout=15) == 0
-    assert run_cli("healthcheck", "--state-dir", str(running.state_dir),
-                   "--url", f"{running.url}/healthz").returncode == 1
+    assert (
+        run_cli(
+            "healthcheck", "--state-dir", str(running.state_dir), "--url", f"{running.url}/healthz"
+        ).returncode
+        == 1
+    )

@@ -22,13 +22,18 @@ def new_certificate() -> tuple[str, str, str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "emulator test client")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=1))
-        .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     cert_pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
     return key_pem, cert_pem, certificate.fingerprint(hashes.SHA1()).hex()
 
@@ -37,16 +42,24 @@ def new_certificate() -> tuple[str, str, str]:
 def certificate_app(emulator):
     """An app registered with only a certificate credential and User.Read.All."""
     key_pem, cert_pem, thumbprint = new_certificate()
-    emulator.control("POST", "apps", json={
-        "client_id": CERT_APP_ID, "display_name": "Daemon with certificate",
-        "certificates": [cert_pem], "application_permissions": ["User.Read.All"]})
+    emulator.control(
+        "POST",
+        "apps",
+        json={
+            "client_id": CERT_APP_ID,
+            "display_name": "Daemon with certificate",
+            "certificates": [cert_pem],
+            "application_permissions": ["User.Read.All"],
+        },
+    )
     return key_pem, cert_pem, thumbprint
 
 
 def test_certificate_with_sha1_thumbprint(emulator, make_msal_app, certificate_app):
     key_pem, _, thumbprint = certificate_app
-    app = make_msal_app(client_id=CERT_APP_ID,
-                        client_credential={"private_key": key_pem, "thumbprint": thumbprint})
+    app = make_msal_app(
+        client_id=CERT_APP_ID, client_credential={"private_key": key_pem, "thumbprint": thumbprint}
+    )
     result = app.acquire_token_for_client(GRAPH_DEFAULT)
     assert "access_token" in result, result
     claims = jwt.decode(result["access_token"], options={"verify_signature": False})
@@ -57,8 +70,10 @@ def test_certificate_with_sha1_thumbprint(emulator, make_msal_app, certificate_a
 
 def test_certificate_with_public_certificate_uses_sha256(make_msal_app, certificate_app):
     key_pem, cert_pem, _ = certificate_app
-    app = make_msal_app(client_id=CERT_APP_ID,
-                        client_credential={"private_key": key_pem, "public_certificate": cert_pem})
+    app = make_msal_app(
+        client_id=CERT_APP_ID,
+        client_credential={"private_key": key_pem, "public_certificate": cert_pem},
+    )
     result = app.acquire_token_for_client(GRAPH_DEFAULT)
     assert "access_token" in result, result
 

@@ -44,8 +44,9 @@ def test_tokens_verify_against_jwks(emulator, browser):
     keys = jwt.PyJWKSet.from_dict(get_json(emulator, f"/{TENANT_ID}/discovery/v2.0/keys"))
     kid = jwt.get_unverified_header(token)["kid"]
     key = next(k for k in keys.keys if k.key_id == kid)
-    claims = jwt.decode(token, key.key, algorithms=["RS256"],
-                        audience="https://graph.microsoft.com")
+    claims = jwt.decode(
+        token, key.key, algorithms=["RS256"], audience="https://graph.microsoft.com"
+    )
     assert claims["upn"] == AVERY
 
 
@@ -74,8 +75,9 @@ def test_throttle_fault_with_decimal_retry_after_and_count(emulator, browser):
 def test_per_user_unavailable_fault(emulator, browser):
     avery = user_token(emulator, browser, AVERY)
     jordan = user_token(emulator, browser, JORDAN, prompt="login")
-    emulator.control("POST", "faults", json={"type": "unavailable", "user": JORDAN,
-                                             "retry_after": 2})
+    emulator.control(
+        "POST", "faults", json={"type": "unavailable", "user": JORDAN, "retry_after": 2}
+    )
     assert graph_get(emulator, "/me", avery).status_code == 200
     response = graph_get(emulator, "/me", jordan)
     assert response.status_code == 503 and response.headers["Retry-After"] == "2"
@@ -84,8 +86,9 @@ def test_per_user_unavailable_fault(emulator, browser):
 
 
 def test_token_endpoint_fault_is_entra_shaped(emulator):
-    emulator.control("POST", "faults", json={"type": "throttle", "endpoints": ["token"],
-                                             "count": 1})
+    emulator.control(
+        "POST", "faults", json={"type": "throttle", "endpoints": ["token"], "count": 1}
+    )
     status, body = post_token(emulator, {"grant_type": "client_credentials"})
     assert status == 429 and body["error"] == "temporarily_unavailable"
     assert app_token(emulator)
@@ -100,8 +103,9 @@ def test_latency_fault(emulator, browser):
 
 
 def test_bad_fault_is_400(emulator):
-    with emulator.http.post(f"{emulator.url}/_control/faults", json={"type": "meteor"},
-                            timeout=10) as response:
+    with emulator.http.post(
+        f"{emulator.url}/_control/faults", json={"type": "meteor"}, timeout=10
+    ) as response:
         assert response.status_code == 400 and "type" in response.json()["error"]
 
 
@@ -120,9 +124,15 @@ def test_request_counters(emulator, browser):
 
 
 def test_added_user_can_sign_in_and_is_listed(emulator, browser):
-    added = emulator.control("POST", "users", json={
-        "userPrincipalName": "casey.nguyen@contoso.example", "displayName": "Casey Nguyen",
-        "jobTitle": "Analyst"})
+    added = emulator.control(
+        "POST",
+        "users",
+        json={
+            "userPrincipalName": "casey.nguyen@contoso.example",
+            "displayName": "Casey Nguyen",
+            "jobTitle": "Analyst",
+        },
+    )
     assert added["id"]
     token = user_token(emulator, browser, "casey.nguyen@contoso.example")
     me = graph_get(emulator, "/me", token).json()
@@ -133,14 +143,30 @@ def test_added_user_can_sign_in_and_is_listed(emulator, browser):
 
 def test_registered_app_gets_its_own_redirect_uris(emulator, browser):
     client_id = "99999999-8888-7777-6666-555555555555"
-    emulator.control("POST", "apps", json={
-        "client_id": client_id, "display_name": "Second app",
-        "client_secrets": ["second-secret"], "redirect_uris": ["https://app2.example/cb"]})
-    emulator.control("POST", "consents", json={"client_id": client_id,
-                                               "scopes": "openid offline_access User.Read"})
-    status, body = post_token(emulator, {
-        "grant_type": "client_credentials", "client_id": client_id,
-        "client_secret": "second-secret", "scope": "https://graph.microsoft.com/.default"})
+    emulator.control(
+        "POST",
+        "apps",
+        json={
+            "client_id": client_id,
+            "display_name": "Second app",
+            "client_secrets": ["second-secret"],
+            "redirect_uris": ["https://app2.example/cb"],
+        },
+    )
+    emulator.control(
+        "POST",
+        "consents",
+        json={"client_id": client_id, "scopes": "openid offline_access User.Read"},
+    )
+    status, body = post_token(
+        emulator,
+        {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": "second-secret",
+            "scope": "https://graph.microsoft.com/.default",
+        },
+    )
     assert status == 200, body
     apps = {a["client_id"]: a for a in emulator.control("GET", "apps")["value"]}
     assert apps[client_id]["redirect_uris"] == ["https://app2.example/cb"]

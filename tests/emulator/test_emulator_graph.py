@@ -30,8 +30,7 @@ def test_missing_and_garbage_tokens_are_401(emulator):
     response = graph_get(emulator, "/me", None)
     assert_graph_error(response, 401, "InvalidAuthenticationToken")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert_graph_error(graph_get(emulator, "/me", "not-a-jwt"), 401,
-                       "InvalidAuthenticationToken")
+    assert_graph_error(graph_get(emulator, "/me", "not-a-jwt"), 401, "InvalidAuthenticationToken")
 
 
 def test_token_signed_by_someone_else_is_401(emulator, browser):
@@ -45,15 +44,20 @@ def test_expired_token_is_401(short_lived_emulator, make_browser):
     token = user_token(short_lived_emulator, make_browser(short_lived_emulator), AVERY)
     assert graph_get(short_lived_emulator, "/me", token).status_code == 200
     time.sleep(2.2)
-    error = assert_graph_error(graph_get(short_lived_emulator, "/me", token), 401,
-                               "InvalidAuthenticationToken")
+    error = assert_graph_error(
+        graph_get(short_lived_emulator, "/me", token), 401, "InvalidAuthenticationToken"
+    )
     assert "expired" in error["message"]
 
 
 def test_me_honours_select_and_echoes_client_request_id(emulator, browser):
     token = user_token(emulator, browser, AVERY)
-    response = graph_get(emulator, "/me?$select=displayName,jobTitle", None, headers={
-        "client-request-id": "abc-123", "Authorization": f"Bearer {token}"})
+    response = graph_get(
+        emulator,
+        "/me?$select=displayName,jobTitle",
+        None,
+        headers={"client-request-id": "abc-123", "Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200
     assert response.headers["client-request-id"] == "abc-123"
     body = response.json()
@@ -77,19 +81,22 @@ def test_users_paging_with_top_and_next_link(emulator, browser):
 def test_top_bounds_and_unknown_select_are_400(emulator, browser):
     token = user_token(emulator, browser, AVERY)
     for top in ("0", "1000", "abc"):
-        assert_graph_error(graph_get(emulator, f"/users?$top={top}", token), 400,
-                           "Request_BadRequest")
+        assert_graph_error(
+            graph_get(emulator, f"/users?$top={top}", token), 400, "Request_BadRequest"
+        )
     assert graph_get(emulator, "/users?$top=999", token).status_code == 200
-    assert_graph_error(graph_get(emulator, "/users?$select=shoeSize", token), 400,
-                       "Request_BadRequest")
+    assert_graph_error(
+        graph_get(emulator, "/users?$select=shoeSize", token), 400, "Request_BadRequest"
+    )
 
 
 def test_user_by_id_or_upn_and_not_found(emulator, browser):
     token = user_token(emulator, browser, AVERY)
     jordan = graph_get(emulator, f"/users/{JORDAN}", token).json()
     assert graph_get(emulator, f"/users/{jordan['id']}", token).json()["mail"] == JORDAN
-    assert_graph_error(graph_get(emulator, "/users/nobody@contoso.example", token), 404,
-                       "Request_ResourceNotFound")
+    assert_graph_error(
+        graph_get(emulator, "/users/nobody@contoso.example", token), 404, "Request_ResourceNotFound"
+    )
 
 
 def test_photos(emulator, browser):
@@ -98,19 +105,24 @@ def test_photos(emulator, browser):
     assert photo.status_code == 200 and photo.headers["Content-Type"] == "image/png"
     assert photo.content.startswith(b"\x89PNG")
     assert graph_get(emulator, "/me/photo", token).json()["@odata.mediaContentType"]
-    assert_graph_error(graph_get(emulator, f"/users/{JORDAN}/photo/$value", token), 404,
-                       "ImageNotFound")
+    assert_graph_error(
+        graph_get(emulator, f"/users/{JORDAN}/photo/$value", token), 404, "ImageNotFound"
+    )
 
 
 def test_scope_is_enforced(emulator, browser):
     emulator.control("POST", "consents", json={"client_id": CLIENT_ID, "revoke": True})
-    emulator.control("POST", "consents", json={"client_id": CLIENT_ID,
-                                               "scopes": "openid profile offline_access User.Read"})
+    emulator.control(
+        "POST",
+        "consents",
+        json={"client_id": CLIENT_ID, "scopes": "openid profile offline_access User.Read"},
+    )
     token = user_token(emulator, browser, AVERY)
     assert graph_get(emulator, "/me", token).status_code == 200
     assert_graph_error(graph_get(emulator, "/users", token), 403, "Authorization_RequestDenied")
-    assert_graph_error(graph_get(emulator, f"/users/{JORDAN}", token), 403,
-                       "Authorization_RequestDenied")
+    assert_graph_error(
+        graph_get(emulator, f"/users/{JORDAN}", token), 403, "Authorization_RequestDenied"
+    )
 
 
 def test_app_only_token_reads_users_but_not_me(emulator):
@@ -128,8 +140,12 @@ def test_batch_runs_requests_and_reports_each(emulator, browser):
         {"id": "4", "method": "GET", "url": "/users/nobody@contoso.example"},
         {"id": "5", "method": "GET", "url": "/me", "dependsOn": ["4"]},
     ]
-    with emulator.http.post(f"{emulator.url}/v1.0/$batch", json={"requests": requests_},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=10) as response:
+    with emulator.http.post(
+        f"{emulator.url}/v1.0/$batch",
+        json={"requests": requests_},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ) as response:
         assert response.status_code == 200, response.text
         by_id = {item["id"]: item for item in response.json()["responses"]}
     assert by_id["1"]["body"]["displayName"] == "Avery Chen"
@@ -141,8 +157,12 @@ def test_batch_runs_requests_and_reports_each(emulator, browser):
 def test_batch_limit_is_20(emulator, browser):
     token = user_token(emulator, browser, AVERY)
     too_many = [{"id": str(i), "method": "GET", "url": "/me"} for i in range(21)]
-    with emulator.http.post(f"{emulator.url}/v1.0/$batch", json={"requests": too_many},
-                            headers={"Authorization": f"Bearer {token}"}, timeout=10) as response:
+    with emulator.http.post(
+        f"{emulator.url}/v1.0/$batch",
+        json={"requests": too_many},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ) as response:
         assert_graph_error(response, 400, "BadRequest")
 
 

@@ -19,9 +19,13 @@ def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_settings_from_env(state_dir):
-    settings = EmulatorSettings.from_env({
-        "EMULATOR_BROWSER_URL": BROWSER_URL + "/", "EMULATOR_ACCESS_TOKEN_LIFETIME": "30",
-    }, state_dir=state_dir)
+    settings = EmulatorSettings.from_env(
+        {
+            "EMULATOR_BROWSER_URL": BROWSER_URL + "/",
+            "EMULATOR_ACCESS_TOKEN_LIFETIME": "30",
+        },
+        state_dir=state_dir,
+    )
     assert settings.browser_url == BROWSER_URL and settings.access_token_lifetime == 30
     assert settings.seed_path.name == "seed.json" and settings.seed_path.exists()
     with pytest.raises(ValueError, match="EMULATOR_ACCESS_TOKEN_LIFETIME"):
@@ -31,11 +35,11 @@ def test_settings_from_env(state_dir):
 
 
 def test_browser_url_is_used_only_for_browser_endpoints(state_dir):
-    settings = EmulatorSettings.from_env({"EMULATOR_BROWSER_URL": BROWSER_URL},
-                                         state_dir=state_dir)
+    settings = EmulatorSettings.from_env({"EMULATOR_BROWSER_URL": BROWSER_URL}, state_dir=state_dir)
     client = create_app(settings).test_client()
-    config = client.get(f"/{TENANT_ID}/v2.0/.well-known/openid-configuration",
-                        base_url="https://emulator:8443").get_json()
+    config = client.get(
+        f"/{TENANT_ID}/v2.0/.well-known/openid-configuration", base_url="https://emulator:8443"
+    ).get_json()
     assert config["authorization_endpoint"] == f"{BROWSER_URL}/{TENANT_ID}/oauth2/v2.0/authorize"
     assert config["end_session_endpoint"] == f"{BROWSER_URL}/{TENANT_ID}/oauth2/v2.0/logout"
     assert config["token_endpoint"] == f"https://emulator:8443/{TENANT_ID}/oauth2/v2.0/token"
@@ -44,16 +48,18 @@ def test_browser_url_is_used_only_for_browser_endpoints(state_dir):
 
 
 def test_sign_in_cookie_is_scoped_to_the_browser_prefix(state_dir):
-    settings = EmulatorSettings.from_env({"EMULATOR_BROWSER_URL": BROWSER_URL},
-                                         state_dir=state_dir)
+    settings = EmulatorSettings.from_env({"EMULATOR_BROWSER_URL": BROWSER_URL}, state_dir=state_dir)
     client = create_app(settings).test_client()
-    page = client.get(f"/{TENANT_ID}/oauth2/v2.0/authorize?{authorize_query()}",
-                      base_url="https://emulator:8443")
+    page = client.get(
+        f"/{TENANT_ID}/oauth2/v2.0/authorize?{authorize_query()}", base_url="https://emulator:8443"
+    )
     form = parse_page(page.get_data(as_text=True)).forms[0]
     assert form["action"] == "authorize"
-    response = client.post(f"/{TENANT_ID}/oauth2/v2.0/authorize",
-                           data={**form["hidden"], "username": AVERY},
-                           base_url="https://emulator:8443")
+    response = client.post(
+        f"/{TENANT_ID}/oauth2/v2.0/authorize",
+        data={**form["hidden"], "username": AVERY},
+        base_url="https://emulator:8443",
+    )
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "Path=/_emulator" in cookie and "HttpOnly" in cookie and "Secure" not in cookie

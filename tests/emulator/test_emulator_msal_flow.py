@@ -42,8 +42,9 @@ def test_graph_me_with_the_access_token(emulator, browser, make_msal_app):
     assert me["id"] == result["id_token_claims"]["oid"]
 
 
-def test_silent_uses_cache_then_refreshes_after_expiry(short_lived_emulator, make_msal_app,
-                                                       make_browser):
+def test_silent_uses_cache_then_refreshes_after_expiry(
+    short_lived_emulator, make_msal_app, make_browser
+):
     app = make_msal_app(short_lived_emulator)
     first = sign_in(app, make_browser(short_lived_emulator), AVERY)
     assert first["expires_in"] == 2
@@ -56,8 +57,9 @@ def test_silent_uses_cache_then_refreshes_after_expiry(short_lived_emulator, mak
     assert counts["token_by_grant_type"]["refresh_token"] == 1
 
 
-def test_silent_returns_cached_token_without_calling_the_token_endpoint(emulator, browser,
-                                                                        make_msal_app):
+def test_silent_returns_cached_token_without_calling_the_token_endpoint(
+    emulator, browser, make_msal_app
+):
     app = make_msal_app()
     first = sign_in(app, browser, AVERY)
     emulator.control("POST", "reset-counters")
@@ -67,8 +69,7 @@ def test_silent_returns_cached_token_without_calling_the_token_endpoint(emulator
     assert emulator.counts()["token"] == 0
 
 
-def test_silent_for_other_consented_scope_uses_cache_or_refresh(emulator, browser,
-                                                                 make_msal_app):
+def test_silent_for_other_consented_scope_uses_cache_or_refresh(emulator, browser, make_msal_app):
     app = make_msal_app()
     sign_in(app, browser, AVERY)
     result = app.acquire_token_silent(["User.ReadBasic.All"], account=app.get_accounts()[0])

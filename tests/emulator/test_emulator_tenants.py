@@ -19,8 +19,9 @@ def test_msal_signs_in_through_every_authority_form(emulator, browser, make_msal
 
 
 def test_common_discovery_uses_tenantid_placeholder_in_issuer(emulator):
-    with emulator.http.get(f"{emulator.url}/common/v2.0/.well-known/openid-configuration",
-                           timeout=10) as response:
+    with emulator.http.get(
+        f"{emulator.url}/common/v2.0/.well-known/openid-configuration", timeout=10
+    ) as response:
         config = response.json()
     assert config["issuer"] == f"{emulator.url}/{{tenantid}}/v2.0"
     assert config["token_endpoint"] == f"{emulator.url}/common/oauth2/v2.0/token"

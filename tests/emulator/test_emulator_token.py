@@ -94,18 +94,33 @@ def test_bad_secret_and_unknown_client(emulator, browser):
 
 def test_client_secret_by_http_basic(emulator, browser):
     code, verifier = code_for(emulator, browser, AVERY)
-    status, body = post_token(emulator, {
-        "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-        "redirect_uri": "http://localhost:5000/getAToken", "scope": "openid User.Read",
-    }, auth=(CLIENT_ID, CLIENT_SECRET))
+    status, body = post_token(
+        emulator,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": verifier,
+            "redirect_uri": "http://localhost:5000/getAToken",
+            "scope": "openid User.Read",
+        },
+        auth=(CLIENT_ID, CLIENT_SECRET),
+    )
     assert status == 200, body
 
 
 def refresh(server, token: str, **extra: str):
     """Use a refresh token with the seeded app's secret."""
-    return post_token(server, {"grant_type": "refresh_token", "client_id": CLIENT_ID,
-                               "client_secret": CLIENT_SECRET, "refresh_token": token,
-                               "scope": "openid offline_access User.Read"} | extra)
+    return post_token(
+        server,
+        {
+            "grant_type": "refresh_token",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "refresh_token": token,
+            "scope": "openid offline_access User.Read",
+        }
+        | extra,
+    )
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(emulator, browser):
@@ -137,9 +152,15 @@ def test_revoked_user_cannot_refresh(emulator, browser):
 
 
 def test_client_credentials_gives_app_token_with_roles(emulator):
-    status, body = post_token(emulator, {
-        "grant_type": "client_credentials", "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET, "scope": "https://graph.microsoft.com/.default"})
+    status, body = post_token(
+        emulator,
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": "https://graph.microsoft.com/.default",
+        },
+    )
     assert status == 200, body
     assert "refresh_token" not in body and "id_token" not in body
     claims = claims_of(body["access_token"])
@@ -148,9 +169,15 @@ def test_client_credentials_gives_app_token_with_roles(emulator):
 
 
 def test_client_credentials_needs_default_scope(emulator):
-    _, body = post_token(emulator, {
-        "grant_type": "client_credentials", "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET, "scope": "User.Read"})
+    _, body = post_token(
+        emulator,
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": "User.Read",
+        },
+    )
     assert_entra_error(body, "invalid_scope", 1002012)
 
 
@@ -162,9 +189,15 @@ def test_unsupported_grant_and_unknown_tenant(emulator):
 
 
 def test_access_token_lifetime_comes_from_environment(short_lived_emulator):
-    _, body = post_token(short_lived_emulator, {
-        "grant_type": "client_credentials", "client_id": CLIENT_ID,
-        "client_secret": CLIENT_SECRET, "scope": "https://graph.microsoft.com/.default"})
+    _, body = post_token(
+        short_lived_emulator,
+        {
+            "grant_type": "client_credentials",
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            "scope": "https://graph.microsoft.com/.default",
+        },
+    )
     assert body["expires_in"] == 2
     claims = claims_of(body["access_token"])
     assert claims["exp"] - claims["iat"] == 2
