@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 from emulator_support import (
     AVERY,
     CLIENT_ID,
@@ -9,8 +11,10 @@ from emulator_support import (
     REDIRECT_URI,
     TENANT_ID,
     authorize_url,
+    code_for,
     parse_page,
     query_of,
+    redeem,
 )
 
 
@@ -167,3 +171,26 @@ def test_logout_redirects_only_to_registered_uri_and_clears_session(emulator, br
         "GET", f"{logout}?client_id={CLIENT_ID}&post_logout_redirect_uri=https://evil.example/"
     )
     assert status == 200 and location == "" and "signed out" in body
+
+
+def test_logout_finds_the_app_from_id_token_hint(emulator, browser):
+    code, verifier = code_for(emulator, browser, AVERY)
+    id_token = redeem(emulator, code, verifier)[1]["id_token"]
+    logout = f"{emulator.url}/{TENANT_ID}/oauth2/v2.0/logout"
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "state": "bye",
+            "post_logout_redirect_uri": "http://127.0.0.1:9999/",
+        }
+    )
+    status, location, _ = browser.fetch("GET", f"{logout}?{query}")
+    assert status == 302 and location == "http://127.0.0.1:9999/?state=bye"
+
+
+def test_fragment_response_mode(emulator, browser):
+    browser.run(authorize_url(emulator), [("username", AVERY)], REDIRECT_URI)
+    _, location, _ = browser.fetch("GET", authorize_url(emulator, response_mode="fragment"))
+    fragment = dict(parse_qsl(urlsplit(location).fragment))
+    assert location.startswith(REDIRECT_URI + "#") and fragment["code"]
+    assert fragment["state"] == "state-123"
