@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from graph_service.allowlist import GraphAllowlist
 from graph_service.graph_client import GraphClient
 from graph_service.settings import GraphSettings
+from signin_state.metrics import ServiceMetrics
 from signin_state.service_state import ServiceState, current_service_state
 
 GATEWAY_EXTENSION = "graph_gateway"
@@ -27,11 +28,16 @@ def service_state() -> ServiceState[GraphSettings]:
     return current_service_state()
 
 
-def attach_gateway(app: Flask, state: ServiceState[GraphSettings]) -> None:
+def attach_gateway(app: Flask, state: ServiceState[GraphSettings], metrics: ServiceMetrics) -> None:
     """Build the Graph client and allowlist once, at start."""
     settings = state.settings
     app.extensions[GATEWAY_EXTENSION] = GraphGateway(
-        client=GraphClient(state.resources.http, settings.graph_base_url, settings.retry_policy()),
+        client=GraphClient(
+            state.resources.http,
+            settings.graph_base_url,
+            settings.retry_policy(),
+            on_retry=metrics.graph_retries.inc,
+        ),
         allowlist=settings.allowlist(),
     )
 

@@ -17,6 +17,7 @@ from graph_service.json_errors import GraphServiceError
 from graph_service.request_ids import client_request_id
 from graph_service.user_tokens import access_token_for
 from signin_state.identity_assertion import HEADER_NAME, InvalidAssertionError, SignedInUser
+from signin_state.metrics import current_metrics
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("graph_calls", __name__, url_prefix="/graph")
@@ -61,6 +62,7 @@ def call_graph(
         answer.close()
         token = access_token_for(user, scopes, next_path=_next_path(), claims_challenge=claims)
         answer = client.send(method, url, token, params=query, json=body, headers=headers)
+    current_metrics().graph_calls.labels(str(answer.status_code)).inc()
     log.info(
         "graph call %s %s -> %s request-id=%s client-request-id=%s",
         method,

@@ -51,11 +51,13 @@ class GraphClient:
         base_url: str,
         policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
+        on_retry: Callable[[], None] | None = None,
     ) -> None:
         self._http = http
         self.base_url = base_url
         self._policy = policy
         self._sleep = sleep
+        self._on_retry = on_retry
 
     def send(self, method: str, url: str, token: str, **kwargs: Any) -> requests.Response:
         """Send once, and again after Retry-After for 429/503 while the deadline allows."""
@@ -79,6 +81,8 @@ class GraphClient:
                 return answer
             answer.close()
             attempt += 1
+            if self._on_retry is not None:
+                self._on_retry()
             self._sleep(wait)
 
     def get_all_pages(

@@ -11,6 +11,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from signin_state.errors import StoreUnavailableError
+from signin_state.metrics import current_metrics
+from signin_state.request_logging import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,9 @@ class GraphServiceError(Exception):
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     """Return an error body shaped like Graph's."""
     inner = {"date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")}
+    request_id = current_request_id()
+    if request_id:
+        inner["request-id"] = request_id
     return {"error": {"code": code, "message": message, **extra, "innerError": inner}}
 
 
@@ -42,6 +47,7 @@ def register_json_errors(app: Flask) -> None:
     @app.errorhandler(StoreUnavailableError)
     def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
         log.error("token store unavailable")
+        current_metrics().redis_errors.inc()
         body = error_body("store_unavailable", "Token storage is unavailable; retry shortly.")
         return jsonify(body), 503, {"Retry-After": "5"}
 

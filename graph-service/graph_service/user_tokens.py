@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from graph_service.extensions import service_state
 from graph_service.json_errors import GraphServiceError
 from signin_state.identity_assertion import SignedInUser
+from signin_state.metrics import current_metrics
 from signin_state.token_caches import LoadedTokenCache
 from signin_state.token_freshness import has_fresh_access_token
 
@@ -40,19 +42,26 @@ def access_token_for(
         client_id=state.settings.client_id,
         scopes=scopes,
     )
+    metrics = current_metrics()
     if fresh:
-        return _acquire_silently(loaded, scopes, next_path, None)
+        metrics.token_cache.labels("hit").inc()
+        return _acquire_silently(loaded, scopes, next_path, None)[0]
     locks = state.resources.refresh_locks
-    with locks.hold(user.home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS):
+    waited_from = time.perf_counter()
+    with locks.hold(user.home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS) as taken:
+        metrics.refresh_lock_wait_seconds.observe(time.perf_counter() - waited_from)
+        metrics.refresh_lock.labels("acquired" if taken else "timeout").inc()
         # Whether we hold the lock or waited for it in vain, reload: another process may
         # have refreshed and saved while we waited, and its rotated refresh token wins.
         reloaded = caches.load(user.home_account_id)
-        return _acquire_silently(reloaded, scopes, next_path, claims_challenge)
+        token, refreshed = _acquire_silently(reloaded, scopes, next_path, claims_challenge)
+        metrics.token_cache.labels("refresh" if refreshed else "hit").inc()
+        return token
 
 
 def _acquire_silently(
     loaded: LoadedTokenCache, scopes: list[str], next_path: str, claims_challenge: str | None
-) -> str:
+) -> tuple[str, bool]:
     resources = service_state().resources
     client = resources.clients.build(loaded.cache)
     account = _account_of(client.get_accounts(), loaded.home_account_id)
@@ -66,15 +75,16 @@ def _acquire_silently(
     result = client.acquire_token_silent_with_error(
         scopes, account, claims_challenge=claims_challenge
     )
-    resources.token_caches.save(loaded)
+    saved = resources.token_caches.save(loaded)
     if result and "access_token" in result:
-        return str(result["access_token"])
+        return str(result["access_token"]), saved
     raise _why_no_token(result, scopes, next_path, claims_challenge)
 
 
 def _why_no_token(
     result: dict[str, Any] | None, scopes: list[str], next_path: str, claims: str | None
 ) -> GraphServiceError:
+    current_metrics().token_cache.labels("miss").inc()
     if result and (
         result.get("suberror") == "consent_required"
         or CONSENT_REQUIRED_CODE in (result.get("error_codes") or [])

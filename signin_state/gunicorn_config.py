@@ -1,0 +1,41 @@
+"""How both services run under gunicorn, natively and in containers (gunicorn -c python:...).
+
+PORT serves the application, METRICS_PORT serves /metrics only; neither is published by
+nginx's public side. WEB_CONCURRENCY workers, GUNICORN_THREADS threads each.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from typing import Any
+
+_host = os.environ.get("BIND_HOST", "0.0.0.0")
+bind = [f"{_host}:{os.environ.get('PORT', '8000')}"]
+if os.environ.get("METRICS_PORT"):
+    bind.append(f"{_host}:{os.environ['METRICS_PORT']}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+graceful_timeout = 5
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
+accesslog = None  # the services write one JSON line per request themselves
+
+
+def on_starting(server: Any) -> None:
+    """Give the workers an empty directory to share their Prometheus metrics through."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+    else:
+        directory = tempfile.mkdtemp(prefix="prometheus-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    os.makedirs(directory, exist_ok=True)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Forget a dead worker's live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -1,0 +1,115 @@
+"""Prometheus metrics of a service, served at /metrics on the metrics port only."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+EXTENSION_NAME = "signin_state_metrics"
+METRICS_PORT_VARIABLE = "METRICS_PORT"
+
+
+@dataclass(frozen=True)
+class ServiceMetrics:
+    """Every metric a service records; one instance per application."""
+
+    registry: CollectorRegistry
+    requests: Counter
+    request_seconds: Histogram
+    token_cache: Counter
+    refresh_lock: Counter
+    refresh_lock_wait_seconds: Histogram
+    graph_calls: Counter
+    graph_retries: Counter
+    redis_errors: Counter
+
+
+def build_metrics() -> ServiceMetrics:
+    """Create the metrics in a registry of their own (gunicorn workers share them on disk)."""
+    registry = CollectorRegistry(auto_describe=True)
+    return ServiceMetrics(
+        registry=registry,
+        requests=Counter(
+            "http_requests", "Requests by route, method and status.",
+            ["route", "method", "status"], registry=registry,
+        ),
+        request_seconds=Histogram(
+            "http_request_duration_seconds", "Request latency by route.", ["route"],
+            registry=registry,
+        ),
+        token_cache=Counter(
+            "token_cache_events", "Token cache lookups: hit, miss, refresh.", ["event"],
+            registry=registry,
+        ),
+        refresh_lock=Counter(
+            "refresh_lock", "Refresh lock outcomes: acquired or timeout.", ["outcome"],
+            registry=registry,
+        ),
+        refresh_lock_wait_seconds=Histogram(
+            "refresh_lock_wait_seconds", "Time spent waiting for a user's refresh lock.",
+            registry=registry,
+        ),
+        graph_calls=Counter(
+            "graph_calls", "Calls to Microsoft Graph by status.", ["status"], registry=registry
+        ),
+        graph_retries=Counter(
+            "graph_retries", "Graph calls retried after 429 or 503.", registry=registry
+        ),
+        redis_errors=Counter("redis_errors", "Requests that found Redis unreachable.",
+                             registry=registry),
+    )  # fmt: skip
+
+
+def current_metrics() -> ServiceMetrics:
+    """Return the current application's metrics."""
+    metrics: ServiceMetrics = current_app.extensions[EXTENSION_NAME]
+    return metrics
+
+
+def init_metrics(app: Flask) -> ServiceMetrics:
+    """Record every request, and answer /metrics on METRICS_PORT (never on the service port)."""
+    metrics = build_metrics()
+    app.extensions[EXTENSION_NAME] = metrics
+    metrics_port = os.environ.get(METRICS_PORT_VARIABLE, "")
+
+    @app.before_request
+    def start_timer() -> Response | None:
+        g.request_started = time.perf_counter()
+        if request.path == "/metrics" and metrics_port:
+            if request.environ.get("SERVER_PORT") == metrics_port:
+                return exposition(metrics)
+        return None
+
+    @app.after_request
+    def record(response: Response) -> Response:
+        if request.path == "/metrics":
+            return response
+        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        started = g.get("request_started")
+        if started is not None:
+            metrics.request_seconds.labels(route).observe(time.perf_counter() - started)
+        return response
+
+    return metrics
+
+
+def exposition(metrics: ServiceMetrics) -> Response:
+    """The text exposition of every worker's metrics (or this process's alone)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    else:
+        registry = metrics.registry
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
