@@ -17,9 +17,11 @@ from ms_emulator.scopes import describe_scope
 from ms_emulator.state import current_state
 from ms_emulator.token_issuer import client_info
 
+MAX_LISTED_ACCOUNTS = 50
+
 
 def sign_in_page(request: AuthorizeRequest, session: BrowserSession | None) -> Response:
-    """The account picker: one big button per user who may sign in here."""
+    """The account picker: a big button per user (the first 50; a UPN box for the rest)."""
     hint = (request.get("login_hint") or "").lower()
     signed_in = session.accounts if session else {}
     users = current_state().directory.users(
@@ -35,11 +37,12 @@ def sign_in_page(request: AuthorizeRequest, session: BrowserSession | None) -> R
         for u in users
         if u.enabled
     ]
-    accounts.sort(key=lambda a: not a["hinted"])
+    accounts.sort(key=lambda a: (not a["hinted"], not a["signed_in"]))
     return render_page(
         "signin.html",
         app_name=request.app.display_name,
-        accounts=accounts,
+        accounts=accounts[:MAX_LISTED_ACCOUNTS],
+        unlisted=max(0, len(accounts) - MAX_LISTED_ACCOUNTS),
         hidden=hidden_fields(request.params, EMULATOR_FIELDS),
     )
 

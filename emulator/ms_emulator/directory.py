@@ -26,6 +26,8 @@ class Directory:
         self.tenants = [Tenant(**record) for record in seed["tenants"]]
         self.default_tenant = self.tenants[0]
         self._users: dict[str, User] = {}
+        self._ids_by_upn: dict[str, str] = {}
+        self._sorted: dict[str | None, list[User]] = {}
         self._apps: dict[str, AppRegistration] = {}
         self._consents: dict[tuple[str, str], set[str]] = {}
         self._revoked_at: dict[str, int] = {}
@@ -46,30 +48,34 @@ class Directory:
         return next((t for t in self.tenants if wanted in (t.id.lower(), t.domain.lower())), None)
 
     def add_user(self, record: Mapping[str, Any]) -> User:
-        """Add (or replace) a user."""
+        """Add (or replace, by id) a user."""
         tenant = self.tenant(str(record.get("tenant_id", ""))) or self.default_tenant
         user = user_from_seed(record, tenant)
+        key, upn = user.id.lower(), user.upn.lower()
         with self._lock:
-            clash = self.user(user.upn)
-            if clash is not None and clash.id != user.id:
+            if self._ids_by_upn.get(upn, key) != key:
                 raise ValueError(f"userPrincipalName {user.upn} is already taken")
-            self._users[user.id] = user
+            previous = self._users.get(key)
+            if previous is not None:
+                self._ids_by_upn.pop(previous.upn.lower(), None)
+            self._users[key] = user
+            self._ids_by_upn[upn] = key
+            self._sorted.clear()
         return user
 
     def user(self, id_or_upn: str) -> User | None:
         """Find a user by object id or UPN (case-insensitive)."""
         wanted = id_or_upn.lower()
         with self._lock:
-            return next(
-                (u for u in self._users.values() if wanted in (u.id.lower(), u.upn.lower())),
-                None,
-            )
+            return self._users.get(wanted) or self._users.get(self._ids_by_upn.get(wanted, ""))
 
     def users(self, tenant_id: str | None = None) -> list[User]:
         """All users (of one tenant when tenant_id is given), ordered by UPN."""
         with self._lock:
-            found = [u for u in self._users.values() if tenant_id in (None, u.tenant_id)]
-        return sorted(found, key=lambda u: u.upn.lower())
+            if tenant_id not in self._sorted:
+                found = [u for u in self._users.values() if tenant_id in (None, u.tenant_id)]
+                self._sorted[tenant_id] = sorted(found, key=lambda u: u.upn.lower())
+            return list(self._sorted[tenant_id])
 
     def app(self, client_id: str) -> AppRegistration | None:
         """Find an app registration by client id."""

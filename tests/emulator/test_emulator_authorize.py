@@ -194,3 +194,20 @@ def test_fragment_response_mode(emulator, browser):
     fragment = dict(parse_qsl(urlsplit(location).fragment))
     assert location.startswith(REDIRECT_URI + "#") and fragment["code"]
     assert fragment["state"] == "state-123"
+
+
+def test_large_directories_list_fifty_accounts_and_offer_a_upn_box(emulator, browser):
+    for index in range(60):
+        emulator.control("POST", "users", json={"userPrincipalName": f"bulk{index:02}"})
+    status, _, body = browser.fetch(
+        "GET", authorize_url(emulator, login_hint="bulk59@contoso.example")
+    )
+    first, other = parse_page(body).forms
+    listed = [b["value"] for b in first["buttons"] if b["name"] == "username"]
+    assert len(listed) == 50 and listed[0] == "bulk59@contoso.example"
+    assert "15 more account(s)" in body and other["hidden"]["client_id"] == CLIENT_ID
+    url = f"{emulator.url}/{TENANT_ID}/oauth2/v2.0/authorize"
+    status, location, _ = browser.fetch(
+        "POST", url, {**other["hidden"], "username": "bulk00@contoso.example"}
+    )
+    assert status == 302 and query_of(location)["code"]
