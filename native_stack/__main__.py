@@ -41,12 +41,13 @@ def main(argv: list[str] | None = None) -> int:
             public_host="localhost",
             public_port=arguments.port,
             use_emulator=not real_tenant,
+            demo_app=True,
         )
     )
     stopping = threading.Event()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stopping.set())
-    print("Starting redis-server, the emulator, auth-service, graph-service and nginx ...")
+    print("Starting redis-server, the emulator, auth-service, graph-service, demo-app, nginx ...")
     try:
         stack.start()
     except StackStartError as error:
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 def print_welcome(stack: NativeStack) -> None:
     """Print the URL, the seeded users and where the logs are."""
     print(f"\n  Open {stack.public_url}\n")
+    print(f"  Protected demo app (signed-in users only): {stack.public_url}/app/\n")
     if stack.registration is None:
         print(f"  Signing in against your tenant: {os.environ['AUTHORITY']}")
     else:

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import requests
 
+from native_stack.edge import (
+    DEMO_APP_PATH,
+    SITE_DEFAULTS,
+    origin_of,
+    register_https_redirect_uris,
+)
 from native_stack.emulator_registration import EmulatorRegistration, read_seeded_registration
+from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.ports import free_port
 from native_stack.processes import ManagedProcess, StackStartError
 from native_stack.redis_server import start_redis_server
@@ -23,6 +30,7 @@ PYTHON_PATHS = [
     REPO_ROOT / "auth-service",
     REPO_ROOT / "graph-service",
     REPO_ROOT / "emulator",
+    REPO_ROOT / "demo-app",
 ]
 
 
@@ -40,6 +48,9 @@ class StackOptions:
     redis_appendonly: bool = False
     emulator_env: dict[str, str] = field(default_factory=dict)
     service_env: dict[str, str] = field(default_factory=dict)
+    tls: bool = False  # nginx also serves https (own CA); public_url and PUBLIC_URL become https
+    demo_app: bool = False  # run demo-app behind nginx at /app/, for signed-in users only
+    nginx_env: dict[str, str] = field(default_factory=dict)  # nginx template values to override
 
 
 def require_tools() -> None:
@@ -68,6 +79,8 @@ class NativeStack:
         self.emulator_port = free_port()
         self.auth_port = free_port()
         self.graph_ports = [free_port() for _ in range(options.graph_service_processes)]
+        self.tls_port = free_port()
+        self.demo_app_port = free_port()
         self.processes: dict[str, ManagedProcess] = {}
         self.data_encryption_keys = secrets.token_urlsafe(32)
         self.identity_assertion_key = secrets.token_urlsafe(32)
@@ -80,8 +93,20 @@ class NativeStack:
 
     @property
     def public_url(self) -> str:
-        """The origin browsers use."""
+        """The origin browsers use (https on its own port when the stack runs with TLS)."""
+        if self.options.tls:
+            return f"https://{self.options.public_host}:{self.tls_port}"
+        return self.plain_url
+
+    @property
+    def plain_url(self) -> str:
+        """nginx's http listener, present with or without TLS."""
         return f"http://{self.options.public_host}:{self.public_port}"
+
+    @property
+    def tls_ca_file(self) -> Path:
+        """The CA certificate that signed nginx's https certificate (with TLS on)."""
+        return self.run_dir / "nginx-tls" / "ca.crt"
 
     @property
     def emulator_url(self) -> str:
@@ -107,8 +132,18 @@ class NativeStack:
             if self.options.use_emulator:
                 self._start_emulator()
                 self.registration = read_seeded_registration()
+                if self.options.tls:
+                    register_https_redirect_uris(
+                        self.emulator_url,
+                        self.ca_file,
+                        self.registration.client_id,
+                        redirect_uri=self.public_url + self._redirect_path,
+                        post_logout_uri=self.public_url + "/",
+                    )
             for service in ("auth-service", "graph-service"):
                 self.start_service(service)
+            if self.options.demo_app:
+                self.start_demo_app()
             self._start_nginx()
         except BaseException:
             self.stop()
@@ -178,8 +213,25 @@ class NativeStack:
                 TRUSTED_CA_BUNDLE=str(self.ca_file),
                 GRAPH_BASE_URL=f"{self.emulator_url}/v1.0",
             )
+        if self.options.demo_app:
+            env["APP_PATH"] = DEMO_APP_PATH
         env.update(self.options.service_env)
         return env
+
+    @property
+    def _redirect_path(self) -> str:
+        return self.options.service_env.get("REDIRECT_PATH", SITE_DEFAULTS["REDIRECT_PATH"])
+
+    def start_demo_app(self) -> None:
+        """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is)."""
+        env = dict(os.environ, PYTHONPATH=_python_path(), APP_PATH=DEMO_APP_PATH)
+        argv = [
+            sys.executable, "-m", "gunicorn",
+            "--bind", f"127.0.0.1:{self.demo_app_port}", "--workers", "1",
+            "--log-level", "warning", "demo_app.app:create_app()",
+        ]  # fmt: skip
+        process = self._launch("demo-app", argv, env)
+        process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{self.demo_app_port}/healthz"))
 
     def start_service(self, name: str) -> None:
         """Start auth-service or every graph-service process (also used to restart them)."""
@@ -215,17 +267,41 @@ class NativeStack:
             ),
             "EMULATOR_ADDR": f"127.0.0.1:{self.emulator_port}",
             "EMULATOR_CA_FILE": str(self.ca_file),
+            **SITE_DEFAULTS,
+            "REDIRECT_PATH": self._redirect_path,
+            "IDENTITY_PLATFORM_ORIGIN": self._identity_platform_origin(),
         }
-        render_template_dir(REPO_ROOT / "nginx" / "templates", nginx_dir / "conf.d", values)
+        leave_out = set()
         if not self.options.use_emulator:
-            shutil.rmtree(nginx_dir / "conf.d" / "locations")
+            leave_out.add("locations")
+        if self.options.demo_app:
+            values["APP_UPSTREAM"] = f"127.0.0.1:{self.demo_app_port}"
+        if self.options.tls:
+            tls_files = issue_loopback_tls_files(self.tls_ca_file.parent)
+            values["TLS_LISTEN"] = f"127.0.0.1:{self.tls_port}"
+            values["TLS_CERTIFICATE"] = str(tls_files.server_cert)
+            values["TLS_CERTIFICATE_KEY"] = str(tls_files.server_key)
+        else:
+            leave_out.add("tls")
+        values.update(self.options.nginx_env)
+        if "APP_UPSTREAM" not in values:
+            leave_out.add("app")
+        render_template_dir(
+            REPO_ROOT / "nginx" / "templates", nginx_dir / "conf.d", values, leave_out=leave_out
+        )
         argv = [
             _find_tool("nginx") or "nginx",
             "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"),
             "-e", "stderr", "-g", "daemon off;",
         ]  # fmt: skip
         process = self._launch("nginx", argv, dict(os.environ))
-        process.wait_ready(lambda: _http_ok(self.public_url + "/healthz"))
+        process.wait_ready(lambda: _http_ok(self.plain_url + "/healthz"))
+
+    def _identity_platform_origin(self) -> str:
+        if self.options.use_emulator:
+            return origin_of(self.public_url)  # its pages are ours, under /_emulator/
+        authority = self.service_environment().get("AUTHORITY")
+        return origin_of(authority) if authority else SITE_DEFAULTS["IDENTITY_PLATFORM_ORIGIN"]
 
     def _launch(self, name: str, argv: list[str], env: dict[str, str]) -> ManagedProcess:
         previous = self.processes.get(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from flask import Flask, request, session
+from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,7 +30,10 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             print(error, file=sys.stderr, flush=True)
             raise SystemExit(GUNICORN_BOOT_ERROR) from None
     app = Flask(__name__)
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    hops = settings.forwarded_hops
+    if hops:
+        behind_proxies = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = behind_proxies  # type: ignore[method-assign]
     app.config.update(
         SESSION_COOKIE_NAME=settings.session_cookie_name,
         SESSION_COOKIE_SECURE=settings.secure_cookies,
@@ -44,6 +47,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         max_seconds=settings.session_max_seconds,
     )
     app.before_request(_require_session_store)
+    app.after_request(_not_stored_by_default)
     app.register_blueprint(health_blueprint({"redis": state.resources.store.ping}))
     app.register_blueprint(pages.blueprint)
     sign_in.register_sign_in(app, settings.redirect_path)
@@ -60,3 +64,10 @@ def _require_session_store() -> ResponseReturnValue | None:
             return "", 403, {"X-Auth-Unavailable": "store"}
         raise StoreUnavailableError("session store unavailable")
     return None
+
+
+def _not_stored_by_default(response: Response) -> Response:
+    """Pages show private data: no browser or proxy keeps them (static files excepted)."""
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -8,6 +8,7 @@ from flask import Flask, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from auth_service.sign_in_error_hints import hint_for
 from signin_state.errors import StoreUnavailableError
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,14 @@ def error_page(
 ) -> ResponseReturnValue:
     """Render the error page with what happened and what to do next."""
     body = render_template(
-        "error.html", title=title, message=message, retry_url=retry_url, error_code=error_code
+        "error.html",
+        title=title,
+        message=message,
+        retry_url=retry_url,
+        retry_label="Sign in again" if retry_url == "/login" else "Try again",
+        error_code=error_code,
+        hint=hint_for(error_code),
+        status=status,
     )
     return body, status, headers or {}
 
@@ -38,13 +46,16 @@ def register_error_pages(app: Flask) -> None:
         return error_page(
             503,
             "Sign-in is briefly unavailable",
-            "We cannot reach our session storage right now. Please try again in a moment.",
+            "We cannot reach the place where we keep sign-ins right now, so we cannot tell "
+            "who you are. Nothing is lost: please try again in a moment.",
             retry_url="/",
             headers={"Retry-After": "5"},
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:
+        if error.code == 404:
+            return error_page(404, "Page not found", "There is no page at this address.")
         return error_page(error.code or 500, error.name, error.description or "")
 
     @app.errorhandler(Exception)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from signin_state.settings import IdentitySettings
 
@@ -14,6 +14,12 @@ class AuthSettings(IdentitySettings):
     redirect_path: str = "/getAToken"
     login_scopes: str = "User.ReadBasic.All"
     session_cookie_name: str = "signin_session"
+    # How many proxies in front of auth-service add X-Forwarded-For/-Proto/-Host values it
+    # should believe. Behind this stack's nginx it is 1 however many balancers stand in front:
+    # nginx replaces those headers with one value of its own (see README, "The edge").
+    forwarded_hops: int = Field(default=1, ge=0, le=5)
+    # Where nginx serves the protected app (APP_PATH), for a link on the home page.
+    app_path: str | None = None
 
     @field_validator("public_url")
     @classmethod
@@ -27,6 +33,15 @@ class AuthSettings(IdentitySettings):
     def _redirect_path_is_path(cls, value: str) -> str:
         if not value.startswith("/") or value.startswith("//"):
             raise ValueError("must be a path such as /getAToken")
+        return value
+
+    @field_validator("app_path")
+    @classmethod
+    def _app_path_is_path(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("/") or value.startswith("//"):
+            raise ValueError("must be a path such as /app/")
         return value
 
     @property

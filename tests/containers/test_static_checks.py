@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.stack import REPO_ROOT
-from native_stack.templates import render_template_dir
+from native_stack.templates import PLACEHOLDER, render_template_dir
 
 TOOLS_DIR = Path(sys.executable).parent
 DOCKERFILES = sorted(REPO_ROOT.glob("*/Dockerfile"))
@@ -37,8 +39,24 @@ def compose(*files: str, env: dict[str, str] | None = None) -> subprocess.Comple
 def test_compose_with_override_runs_with_no_env_file() -> None:
     result = compose("docker-compose.yml", "docker-compose.override.yml")
     assert result.returncode == 0, result.stderr
-    for service in ("redis", "emulator", "auth-service", "graph-service", "nginx"):
+    for service in ("redis", "emulator", "auth-service", "graph-service", "nginx", "demo-app"):
         assert f"  {service}:" in result.stdout
+
+
+def test_compose_tls_file_adds_an_https_listener_to_either_form() -> None:
+    development = compose(
+        "docker-compose.yml", "docker-compose.override.yml", "docker-compose.tls.yml"
+    )
+    assert development.returncode == 0, development.stderr
+    assert "/etc/nginx/templates/tls" in development.stdout
+    assert "target: 8443" in development.stdout
+    env = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS}
+    env.update(IDENTITY_ASSERTION_KEY="k" * 40, PUBLIC_URL="https://app.example.com")
+    production = compose(
+        "docker-compose.yml", "docker-compose.prod.yml", "docker-compose.tls.yml", env=env
+    )
+    assert production.returncode == 0, production.stderr
+    assert "/etc/nginx/templates/tls" in production.stdout
 
 
 def test_compose_services_wait_for_healthy_dependencies() -> None:
@@ -60,6 +78,7 @@ def test_production_compose_accepts_full_configuration() -> None:
     result = compose("docker-compose.yml", "docker-compose.prod.yml", env=env)
     assert result.returncode == 0, result.stderr
     assert "emulator" not in result.stdout
+    assert "demo-app" not in result.stdout
 
 
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.parent.name)
@@ -82,25 +101,82 @@ def test_dockerfile_runs_as_non_root_with_healthcheck(dockerfile: Path) -> None:
 
 def test_every_service_folder_has_a_dockerfile() -> None:
     folders = {path.parent.name for path in DOCKERFILES}
-    assert {"auth-service", "graph-service", "emulator", "nginx"} <= folders
+    assert {"auth-service", "graph-service", "emulator", "nginx", "demo-app"} <= folders
 
 
-@pytest.mark.parametrize("with_emulator", [True, False], ids=["development", "production"])
-def test_rendered_nginx_config_passes_nginx_t(tmp_path: Path, with_emulator: bool) -> None:
+def dockerfile_env(dockerfile: Path) -> dict[str, str]:
+    """The NAME=value pairs of a Dockerfile's ENV instructions."""
+    text = dockerfile.read_text().replace("\\\n", " ")
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            for pair in shlex.split(line[4:]):
+                name, _, value = pair.partition("=")
+                values[name] = value
+    return values
+
+
+NGINX_TEMPLATES = REPO_ROOT / "nginx" / "templates"
+IMAGE_TEMPLATES = [NGINX_TEMPLATES / "default.conf.template", NGINX_TEMPLATES / "snippets"]
+# What compose gives nginx for the optional parts, beyond the image's defaults.
+OPTIONAL_PART_VALUES = {
+    "locations": {"EMULATOR_ADDR": "127.0.0.1:8443", "EMULATOR_CA_FILE": "ca.crt"},
+    "app": {"APP_UPSTREAM": "127.0.0.1:8002"},
+    "tls": {},
+}
+
+
+def template_variables(*paths: Path) -> set[str]:
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*.template"))]
+    return {name for f in files for name in PLACEHOLDER.findall(f.read_text())}
+
+
+def test_nginx_image_gives_every_template_variable_a_value() -> None:
+    # The image's template step leaves a variable without a value as literal text.
+    defined = dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile")
+    assert template_variables(*IMAGE_TEMPLATES) <= set(defined)
+    for part, extra in OPTIONAL_PART_VALUES.items():
+        assert template_variables(NGINX_TEMPLATES / part) <= set(defined) | set(extra), part
+
+
+def test_nginx_image_ships_only_the_always_present_templates() -> None:
+    lines = (REPO_ROOT / "nginx" / "Dockerfile").read_text().splitlines()
+    sources = {line.split()[1] for line in lines if line.startswith("COPY ")}
+    assert sources == {
+        "nginx/nginx.conf",
+        "nginx/templates/default.conf.template",
+        "nginx/templates/snippets/",
+    }
+
+
+@pytest.mark.parametrize(
+    "optional_parts",
+    [(), ("locations", "app"), ("tls",), ("locations", "app", "tls")],
+    ids=["production", "development", "production-tls", "development-tls"],
+)
+def test_rendered_nginx_config_passes_nginx_t(
+    tmp_path: Path, optional_parts: tuple[str, ...]
+) -> None:
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     assert nginx, "nginx is not installed"
     (tmp_path / "temp").mkdir()
     shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", tmp_path / "nginx.conf")
+    tls_files = issue_loopback_tls_files(tmp_path / "tls")
     values = {
+        **dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile"),
+        # nginx -t resolves upstream names: loopback stands in for compose's service names.
         "NGINX_LISTEN": "127.0.0.1:8080",
         "AUTH_SERVICE_ADDR": "127.0.0.1:8000",
         "GRAPH_SERVICE_SERVERS": "server 127.0.0.1:8001;\n    server 127.0.0.1:8002;",
-        "EMULATOR_ADDR": "127.0.0.1:8443",
-        "EMULATOR_CA_FILE": "/etc/ssl/certs/ca-certificates.crt",
+        "TLS_LISTEN": "127.0.0.1:8443",
+        "TLS_CERTIFICATE": str(tls_files.server_cert),
+        "TLS_CERTIFICATE_KEY": str(tls_files.server_key),
     }
-    render_template_dir(REPO_ROOT / "nginx" / "templates", tmp_path / "conf.d", values)
-    if not with_emulator:
-        shutil.rmtree(tmp_path / "conf.d" / "locations")
+    for part in optional_parts:
+        values.update(OPTIONAL_PART_VALUES[part])
+    values["EMULATOR_CA_FILE"] = str(tls_files.ca_cert)
+    left_out = set(OPTIONAL_PART_VALUES) - set(optional_parts)
+    render_template_dir(NGINX_TEMPLATES, tmp_path / "conf.d", values, leave_out=left_out)
     result = subprocess.run(
         [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
         capture_output=True,

@@ -1,0 +1,56 @@
+"""The headers that tell a protected app behind nginx who the signed-in user is."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+USER_ID_HEADER = "X-User-Id"
+USER_NAME_HEADER = "X-User-Name"
+USER_EMAIL_HEADER = "X-User-Email"
+USER_TENANT_HEADER = "X-User-Tenant"
+CLIENT_PRINCIPAL_HEADER = "X-Client-Principal"
+
+
+def user_email(user: Mapping[str, Any]) -> str:
+    """The user's e-mail: the `email` claim when the session has one, else the sign-in name."""
+    return str(user.get("email") or user.get("username") or "")
+
+
+def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
+    """The signed-in user as App Service's X-MS-CLIENT-PRINCIPAL shapes it: typed claims."""
+    claims = [
+        ("oid", user.get("oid", "")),
+        ("tid", user.get("tid", "")),
+        ("name", user.get("name", "")),
+        ("preferred_username", user.get("username", "")),
+        ("email", user_email(user)),
+    ]
+    claims += [("roles", role) for role in user.get("roles") or []]
+    return {
+        "auth_typ": "aad",
+        "name_typ": "name",
+        "role_typ": "roles",
+        "claims": [{"typ": typ, "val": str(val)} for typ, val in claims if val],
+    }
+
+
+def identity_headers(user: Mapping[str, Any]) -> dict[str, str]:
+    """Return the X-User-* headers (percent-encoded UTF-8) and the base64 JSON principal."""
+    principal = json.dumps(client_principal(user), separators=(",", ":"), ensure_ascii=False)
+    return {
+        USER_ID_HEADER: _header_text(user.get("oid", "")),
+        USER_NAME_HEADER: _header_text(user.get("name", "")),
+        USER_EMAIL_HEADER: _header_text(user_email(user)),
+        USER_TENANT_HEADER: _header_text(user.get("tid", "")),
+        CLIENT_PRINCIPAL_HEADER: base64.b64encode(principal.encode()).decode(),
+    }
+
+
+def _header_text(value: object) -> str:
+    # Header values are bytes on the wire: anything beyond ASCII letters, digits, spaces and
+    # -._~ is percent-encoded, so names in any script arrive intact and nothing can end a line.
+    return quote(str(value), safe=" ")

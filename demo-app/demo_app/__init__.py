@@ -1,0 +1,1 @@
+"""A tiny app behind nginx that shows who nginx says the signed-in user is."""
