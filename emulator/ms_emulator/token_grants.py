@@ -11,6 +11,7 @@ from ms_emulator.client_auth import PUBLIC_CLIENT, AuthenticatedClient
 from ms_emulator.directory_models import User
 from ms_emulator.pkce import verifier_matches
 from ms_emulator.redirect_uris import is_registered
+from ms_emulator.refresh_tokens import RefreshRecord
 from ms_emulator.scopes import ScopeError, ScopeRequest, parse_scopes
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope
@@ -94,16 +95,18 @@ def authorization_code_grant(
     )
 
 
-def refresh_token_grant(
-    form: Mapping[str, str], client: AuthenticatedClient, tenant: TenantScope
-) -> dict[str, Any]:
-    """Rotate a refresh token; a reused one revokes its family."""
-    token = required(form, "refresh_token")
-    requested = requested_scopes(form)
-    claims = parse_claims(form.get("claims"))
-    record = current_state().refresh_tokens.use(token, client.app.client_id)
+def _refuse_unless_grantable(
+    record: RefreshRecord,
+    client: AuthenticatedClient,
+    tenant: TenantScope,
+    scopes: frozenset[str],
+    min_auth_time: int | None,
+) -> None:
+    """Raise the error Entra gives when a refresh needs new consent or a fresher sign-in."""
+    if record.grant.client_id.lower() != client.app.client_id.lower():
+        return  # use() answers this case
     user = usable_user(record.grant.user_id, tenant)
-    if claims.min_auth_time and record.grant.auth_time < claims.min_auth_time:
+    if min_auth_time and record.grant.auth_time < min_auth_time:
         raise AadError(
             "invalid_grant",
             50173,
@@ -112,7 +115,7 @@ def refresh_token_grant(
             suberror="bad_token",
         )
     consented = current_state().directory.consented_scopes(client.app.client_id, user.id)
-    if not requested.graph <= consented:
+    if not scopes <= consented:
         raise invalid_grant(
             65001,
             "The user or administrator has not consented to use the "
@@ -120,6 +123,22 @@ def refresh_token_grant(
             "authorization request for this user and resource.",
             suberror="consent_required",
         )
+
+
+def refresh_token_grant(
+    form: Mapping[str, str], client: AuthenticatedClient, tenant: TenantScope
+) -> dict[str, Any]:
+    """Rotate a refresh token; a reused one revokes its family."""
+    token = required(form, "refresh_token")
+    requested = requested_scopes(form)
+    claims = parse_claims(form.get("claims"))
+    # A request refused for consent or claims leaves its refresh token unused, as Entra does;
+    # only a token that would be redeemed is consumed (and a reused one revokes its family).
+    unused = current_state().refresh_tokens.peek(token)
+    if unused is not None and not unused.used:
+        _refuse_unless_grantable(unused, client, tenant, requested.graph, claims.min_auth_time)
+    record = current_state().refresh_tokens.use(token, client.app.client_id)
+    user = usable_user(record.grant.user_id, tenant)
     return delegated_response(
         client=client,
         grant=record.grant,

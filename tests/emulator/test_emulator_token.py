@@ -141,6 +141,8 @@ def test_refresh_for_scope_without_consent_needs_interaction(emulator, browser):
     _, body = refresh(emulator, token, scope="openid Mail.Read")
     assert_entra_error(body, "invalid_grant", 65001)
     assert body["suberror"] == "consent_required"
+    status, body = refresh(emulator, token)  # the refused request did not spend the token
+    assert status == 200 and body["refresh_token"] != token
 
 
 def test_revoked_user_cannot_refresh(emulator, browser):
