@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import secrets
 import time
@@ -43,9 +44,10 @@ class ServerSession(CallbackDict[str, Any], SessionMixin):
         self.stale_ids: list[str] = []
 
     def regenerate(self) -> None:
-        """Give the session a new id (at sign-in) and forget the old one."""
+        """Give the session a new id (at sign-in), forget the old one, restart its lifetime."""
         self.stale_ids.append(self.session_id)
         self.session_id = new_session_id()
+        self.pop("_created", None)
         self.modified = True
 
 
@@ -64,6 +66,8 @@ class ServerSessionInterface(SessionInterface):
         self._cipher = cipher
         self._idle = idle_seconds
         self._max = max_seconds
+        # Activity must rewrite the record well before the idle lifetime runs out.
+        self._touch_interval = min(TOUCH_INTERVAL_SECONDS, idle_seconds / 4)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         """Return the request's session; an unknown, expired or unreadable one becomes new."""
@@ -110,7 +114,7 @@ class ServerSessionInterface(SessionInterface):
                     response.delete_cookie(name, path=self.get_cookie_path(app))
                 return
             now = time.time()
-            due_touch = now - session.get("_seen", 0) > TOUCH_INTERVAL_SECONDS
+            due_touch = now - session.get("_seen", 0) > self._touch_interval
             if not (session.modified or due_touch):
                 return
             data = dict(session)
@@ -118,10 +122,12 @@ class ServerSessionInterface(SessionInterface):
             data["_seen"] = now
             key = session_key(session.session_id)
             plaintext = json.dumps(data, separators=(",", ":")).encode()
-            self._store.set(key, self._cipher.seal(plaintext, record_name=key), self._idle)
+            # Sliding by idle time, never past the absolute end: Redis drops it by itself.
+            ttl = max(1, min(self._idle, math.ceil(data["_created"] + self._max - now)))
+            self._store.set(key, self._cipher.seal(plaintext, record_name=key), ttl)
         except StoreUnavailableError:
             log.error("session store unavailable while saving")
-            replace_with_unavailable(response)
+            replace_with_unavailable(app, response)
             return
         response.set_cookie(
             name,
@@ -133,9 +139,14 @@ class ServerSessionInterface(SessionInterface):
         )
 
 
-def replace_with_unavailable(response: Response) -> None:
-    """Turn response into a 503 that asks the client to retry shortly."""
-    response.status_code = 503
-    response.headers["Retry-After"] = "5"
-    response.mimetype = "text/plain"
-    response.set_data(b"Sign-in storage is unavailable right now. Please try again in a moment.\n")
+def replace_with_unavailable(app: Flask, response: Response) -> None:
+    """Turn response into the app's answer to StoreUnavailableError (503, Retry-After)."""
+    answer = app.make_response(
+        app.handle_user_exception(StoreUnavailableError("session store unavailable"))
+    )
+    for name in ("Location", "Content-Type", "Content-Length"):
+        response.headers.pop(name, None)
+    for name, value in answer.headers.items():
+        response.headers[name] = value
+    response.status_code = answer.status_code
+    response.set_data(answer.get_data())

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
+import requests
 from redis.cluster import RedisCluster
 
 from native_stack.redis_deployments import (
@@ -119,3 +122,36 @@ def storage_redis(storage_stack: NativeStack) -> Iterator[redis.Redis]:
     client = redis.Redis(port=storage_stack.redis_port)
     yield client
     client.close()
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """A user added to the emulator's directory for one test."""
+
+    username: str
+    display_name: str
+
+
+NewUser = Callable[[], DirectoryUser]
+_user_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def new_user(storage_stack: NativeStack) -> Iterator[NewUser]:
+    """Adds a fresh user to the storage stack's emulator, so tests never share users."""
+    with requests.Session() as http:
+        http.trust_env = False
+        http.verify = str(storage_stack.ca_file)
+
+        def add() -> DirectoryUser:
+            number = next(_user_numbers)
+            user = DirectoryUser(f"store.user{number}@contoso.example", f"Store User{number}")
+            answer = http.post(
+                storage_stack.emulator_url + "/_control/users",
+                json={"userPrincipalName": user.username, "displayName": user.display_name},
+                timeout=10,
+            )
+            assert answer.status_code == 201, answer.text
+            return user
+
+        yield add

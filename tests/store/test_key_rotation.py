@@ -1,0 +1,115 @@
+"""Rotating DATA_ENCRYPTION_KEYS: old records are read and resealed; unknown ones mean sign-in."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+
+import msal
+import pytest
+
+from native_stack.stack import NativeStack
+from signin_state.byte_store import RedisByteStore
+from signin_state.record_cipher import KEY_ID_LENGTH, RecordCipher
+from signin_state.redis_connection import RedisConnection
+from signin_state.token_caches import UserTokenCaches
+from tests.store.conftest import NewUser
+from tests.store.stack_records import home_account_id_of, stack_token_caches
+from tests.support.browser import Browser
+from tests.support.sign_in import sign_in_through
+
+KEY_A = "a" * 43
+KEY_B = "b" * 43
+CACHE_JSON = '{"AccessToken": {}, "Account": {"k": {"home_account_id": "user-a", "username": "x"}}}'
+
+
+def key_id(key_text: str) -> bytes:
+    """The key id a record sealed with key_text carries."""
+    return RecordCipher([key_text]).seal(b"", record_name="probe")[1 : 1 + KEY_ID_LENGTH]
+
+
+def caches(connection: RedisConnection, keys: list[str]) -> UserTokenCaches:
+    return UserTokenCaches(
+        RedisByteStore(connection), RecordCipher(keys), client_id="app", ttl_seconds=60
+    )
+
+
+def sealed_key_id(connection: RedisConnection, key: str) -> bytes:
+    raw = connection.client().get(key)
+    assert isinstance(raw, bytes)
+    return raw[1 : 1 + KEY_ID_LENGTH]
+
+
+def test_old_key_records_are_read_then_resealed_with_the_new_key(
+    standalone_connection: RedisConnection,
+) -> None:
+    cache = msal.SerializableTokenCache()
+    cache.deserialize(CACHE_JSON)
+    caches(standalone_connection, [KEY_A]).write("user-a", cache)
+    key = caches(standalone_connection, [KEY_A]).key_for("user-a")
+    assert sealed_key_id(standalone_connection, key) == key_id(KEY_A)
+
+    rotated = caches(standalone_connection, [KEY_B, KEY_A])
+    loaded = rotated.load("user-a")
+    assert loaded.needs_rewrite and not loaded.cache.has_state_changed
+    assert loaded.cache.serialize() == cache.serialize()
+    assert rotated.save(loaded)  # unchanged by MSAL, yet rewritten for the new key
+    assert sealed_key_id(standalone_connection, key) == key_id(KEY_B)
+
+    after_rotation = caches(standalone_connection, [KEY_B]).load("user-a")
+    assert not after_rotation.needs_rewrite
+    assert after_rotation.cache.serialize() == cache.serialize()
+
+
+def test_a_record_of_an_unknown_key_is_empty_and_logged_without_contents(
+    standalone_connection: RedisConnection, caplog: pytest.LogCaptureFixture
+) -> None:
+    caches(standalone_connection, [KEY_A]).write("user-a", msal.SerializableTokenCache())
+    with caplog.at_level(logging.WARNING):
+        loaded = caches(standalone_connection, [KEY_B]).load("user-a")
+    assert loaded.cache.serialize() in ("{}", "")
+    assert not loaded.needs_rewrite
+    assert "unreadable" in caplog.text
+    raw = standalone_connection.client().get(
+        caches(standalone_connection, [KEY_A]).key_for("user-a")
+    )
+    assert isinstance(raw, bytes)
+    assert raw.hex() not in caplog.text and "user-a" not in caplog.text
+
+
+@pytest.fixture
+def graph_service_keys(storage_stack: NativeStack) -> Iterator[None]:
+    """Put graph-service back on the stack's own key after the test."""
+    yield
+    storage_stack.options.service_env.pop("DATA_ENCRYPTION_KEYS", None)
+    storage_stack.start_service("graph-service")
+
+
+def restart_graph_service_with_keys(stack: NativeStack, keys: list[str]) -> None:
+    stack.options.service_env["DATA_ENCRYPTION_KEYS"] = ",".join(keys)
+    stack.start_service("graph-service")
+
+
+def test_rotation_through_the_stack(
+    storage_stack: NativeStack, browser: Browser, new_user: NewUser, graph_service_keys: None
+) -> None:
+    stack = storage_stack
+    old_key, new_key = stack.data_encryption_keys, secrets.token_urlsafe(32)
+    sign_in_through(browser, stack.public_url, new_user().username)
+    assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    home_account_id = home_account_id_of(stack, browser)
+    cache_key = stack_token_caches(stack).key_for(home_account_id)
+    connection = RedisConnection(stack.redis_url)
+
+    restart_graph_service_with_keys(stack, [new_key])
+    refused = browser.get(stack.public_url + "/graph/me")
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["error"]["code"] == "login_required"
+    assert refused.json()["error"]["login_url"].startswith("/login")
+    assert sealed_key_id(connection, cache_key) == key_id(old_key)  # left for a rollback
+
+    restart_graph_service_with_keys(stack, [new_key, old_key])
+    assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    assert sealed_key_id(connection, cache_key) == key_id(new_key)
+    connection.close()
