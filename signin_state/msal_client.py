@@ -10,6 +10,7 @@ from typing import Any
 
 import msal
 
+from signin_state.client_credentials import client_credential_for
 from signin_state.outbound_http import OutboundSession
 from signin_state.settings import IdentitySettings
 
@@ -21,13 +22,15 @@ class ConfidentialClientFactory:
         self._settings = settings
         self._http_client = http_client
         self._http_cache: dict[Any, Any] = {}
+        # Read once: a certificate is parsed (and its key decrypted) at start, not per request.
+        self._client_credential = client_credential_for(settings)
 
     def build(self, token_cache: msal.SerializableTokenCache) -> msal.ConfidentialClientApplication:
         """Return a client bound to token_cache."""
         settings = self._settings
         return msal.ConfidentialClientApplication(
             settings.client_id,
-            client_credential=settings.client_secret.get_secret_value(),
+            client_credential=self._client_credential,
             authority=settings.authority,
             token_cache=token_cache,
             http_client=self._http_client,

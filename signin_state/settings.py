@@ -6,9 +6,18 @@ import os
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from signin_state.client_credentials import read_certificate_credential
 from signin_state.errors import ConfigurationError
 from signin_state.redis_urls import parse_redis_url
 
@@ -32,7 +41,14 @@ class IdentitySettings(BaseSettings):
 
     app_env: Literal["development", "production"] = "production"
     client_id: str
-    client_secret: SecretStr
+    # The app's credential, exactly one of: a certificate (PEM with key and certificate), a
+    # federated token file, a secret (client_credentials.py builds MSAL's form). In this order
+    # so that each field's check sees the ones before it, and every problem is named at once.
+    client_certificate_password: SecretStr | None = None
+    client_certificate_send_chain: bool = False
+    client_certificate_path: str | None = Field(default=None, validate_default=True)
+    azure_federated_token_file: str | None = None
+    client_secret: SecretStr | None = Field(default=None, validate_default=True)
     authority: str
     instance_discovery: bool = True
     trusted_ca_bundle: str | None = None
@@ -58,6 +74,60 @@ class IdentitySettings(BaseSettings):
             )
         return value.rstrip("/")
 
+    @field_validator(
+        "client_secret",
+        "client_certificate_path",
+        "client_certificate_password",
+        "azure_federated_token_file",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("client_certificate_path")
+    @classmethod
+    def _certificate_is_usable(cls, value: str | None, info: ValidationInfo) -> str | None:
+        password: SecretStr | None = info.data.get("client_certificate_password")
+        if value is None:
+            if password is not None:
+                raise PydanticCustomError(
+                    "password_without_certificate", "is not set, but CLIENT_CERTIFICATE_PASSWORD is"
+                )
+            return None
+        read_certificate_credential(value, password.get_secret_value() if password else None)
+        return value
+
+    @field_validator("azure_federated_token_file")
+    @classmethod
+    def _token_file_is_readable(cls, value: str | None) -> str | None:
+        if value is not None and not os.access(value, os.R_OK):
+            raise ValueError(f"cannot read {value}")
+        return value
+
+    @field_validator("client_secret")
+    @classmethod
+    def _exactly_one_credential(cls, value: SecretStr | None, info: ValidationInfo) -> Any:
+        others = ("client_certificate_path", "azure_federated_token_file")
+        if not all(name in info.data for name in others):
+            return value  # another credential variable is wrong; its own check says how
+        configured = [name.upper() for name in others if info.data[name] is not None]
+        if value is not None:
+            configured.insert(0, "CLIENT_SECRET")
+        if not configured:
+            raise PydanticCustomError(
+                "missing_client_credential",
+                "is not set, nor CLIENT_CERTIFICATE_PATH, nor AZURE_FEDERATED_TOKEN_FILE: "
+                "set one of them",
+            )
+        if len(configured) > 1:
+            raise PydanticCustomError(
+                "several_client_credentials",
+                " and ".join(configured) + " are set: set only one of CLIENT_SECRET, "
+                "CLIENT_CERTIFICATE_PATH, AZURE_FEDERATED_TOKEN_FILE",
+            )
+        return value
+
     @field_validator("redis_url")
     @classmethod
     def _redis_url_is_understood(cls, value: str) -> str:
@@ -81,10 +151,13 @@ class IdentitySettings(BaseSettings):
     def _no_placeholders_outside_development(self) -> IdentitySettings:
         if self.app_env == "development":
             return self
+        secrets: list[tuple[str, SecretStr | None]] = [
+            (name, getattr(self, name)) for name in SECRET_FIELDS
+        ]
         unsafe = [
             name.upper()
-            for name in SECRET_FIELDS
-            if is_placeholder(getattr(self, name).get_secret_value())
+            for name, secret in secrets
+            if secret is not None and is_placeholder(secret.get_secret_value())
         ]
         if is_placeholder(self.client_id):
             unsafe.insert(0, "CLIENT_ID")
