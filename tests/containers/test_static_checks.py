@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.stack import REPO_ROOT
@@ -184,3 +185,74 @@ def test_rendered_nginx_config_passes_nginx_t(
     )
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+# Hardening, checked on what compose really runs: `docker compose config` of every form.
+COMPOSE_FORMS = {
+    "development": ("docker-compose.yml", "docker-compose.override.yml"),
+    "development-tls": (
+        "docker-compose.yml",
+        "docker-compose.override.yml",
+        "docker-compose.tls.yml",
+    ),
+    "production": ("docker-compose.yml", "docker-compose.prod.yml"),
+}
+PRODUCTION_ENV = {
+    **{name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS},
+    "IDENTITY_ASSERTION_KEY": "k" * 40,
+    "PUBLIC_URL": "https://app.example.com",
+}
+# Where each service writes at run time; every other path is read-only. A service not listed
+# writes only /tmp.
+WRITTEN_PATHS = {
+    "redis": ["/data"],
+    "emulator": ["/var/lib/emulator"],
+    "nginx": ["/etc/nginx/conf.d", "/tmp/nginx"],
+}
+
+
+def rendered_services(form: str) -> dict[str, dict[str, object]]:
+    result = compose(*COMPOSE_FORMS[form], env=PRODUCTION_ENV if form == "production" else None)
+    assert result.returncode == 0, result.stderr
+    services: dict[str, dict[str, object]] = yaml.safe_load(result.stdout)["services"]
+    return services
+
+
+def writable_paths(service: dict[str, object]) -> list[str]:
+    """tmpfs mounts and volumes mounted read-write."""
+    tmpfs = service.get("tmpfs") or []
+    volumes = service.get("volumes") or []
+    assert isinstance(tmpfs, list) and isinstance(volumes, list)
+    return [str(path).split(":")[0] for path in tmpfs] + [
+        str(volume["target"]) for volume in volumes if not volume.get("read_only")
+    ]
+
+
+def is_within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+@pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
+def test_every_compose_service_runs_hardened(form: str) -> None:
+    services = rendered_services(form)
+    assert {"redis", "auth-service", "graph-service", "nginx"} <= services.keys()
+    for name, service in services.items():
+        assert service.get("read_only") is True, f"{name}: read_only: true"
+        assert service.get("cap_drop") == ["ALL"], f"{name}: cap_drop: [ALL]"
+        assert not service.get("cap_add"), f"{name}: adds capabilities"
+        assert not service.get("privileged"), f"{name}: privileged"
+        assert "no-new-privileges:true" in (service.get("security_opt") or []), name
+        assert str(service.get("user", "")).split(":")[0] not in {"0", "root"}, name
+
+
+@pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
+def test_what_each_compose_service_writes_is_writable(form: str) -> None:
+    for name, service in rendered_services(form).items():
+        writable = writable_paths(service)
+        for path in ["/tmp", *WRITTEN_PATHS.get(name, [])]:
+            assert any(is_within(path, place) for place in writable), f"{name}: {path}"
+
+
+def test_redis_runs_as_its_own_user_not_root() -> None:
+    # With no capabilities the image cannot step down from root itself.
+    assert rendered_services("development")["redis"]["user"] == "999:1000"
