@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -12,6 +13,16 @@ from signin_state.record_cipher import RecordCipher, UndecryptableRecordError
 from signin_state.store_keys import token_cache_key
 
 log = logging.getLogger(__name__)
+# Sections of MSAL's cache we do not keep: ID tokens (about a third of a cache) are never
+# used to get an access token, and the signed-in user's claims live in the session.
+SECTIONS_NOT_STORED = ("IdToken",)
+
+
+def stored_cache_text(cache: msal.SerializableTokenCache) -> str:
+    """The cache as stored: MSAL's documented JSON, compact, without ID tokens."""
+    sections = json.loads(cache.serialize() or "{}")
+    kept = {name: entries for name, entries in sections.items() if name not in SECTIONS_NOT_STORED}
+    return json.dumps(kept, separators=(",", ":"))
 
 
 @dataclass
@@ -65,7 +76,7 @@ class UserTokenCaches:
     def write(self, home_account_id: str, cache: msal.SerializableTokenCache) -> None:
         """Seal and store a cache unconditionally."""
         key = self.key_for(home_account_id)
-        sealed = self._cipher.seal(cache.serialize().encode("utf-8"), record_name=key)
+        sealed = self._cipher.seal(stored_cache_text(cache).encode("utf-8"), record_name=key)
         self._store.set(key, sealed, self._ttl)
 
     def delete(self, home_account_id: str) -> None:
