@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -43,6 +43,12 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(StoreUnavailableError)
     def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
         log.error("session store unavailable")
+        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+            "application/json"
+        ):
+            message = "Session storage is unavailable; retry shortly."
+            body = {"error": {"code": "store_unavailable", "message": message}}
+            return jsonify(body), 503, {"Retry-After": "5"}
         return error_page(
             503,
             "Sign-in is briefly unavailable",
