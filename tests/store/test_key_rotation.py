@@ -9,12 +9,11 @@ from collections.abc import Iterator
 import msal
 import pytest
 
-from native_stack.stack import NativeStack
+from native_stack.stack import NativeStack, StackOptions
 from signin_state.byte_store import RedisByteStore
 from signin_state.record_cipher import KEY_ID_LENGTH, RecordCipher
 from signin_state.redis_connection import RedisConnection
 from signin_state.token_caches import UserTokenCaches
-from tests.store.conftest import NewUser
 from tests.store.stack_records import home_account_id_of, stack_token_caches
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
@@ -79,11 +78,13 @@ def test_a_record_of_an_unknown_key_is_empty_and_logged_without_contents(
 
 
 @pytest.fixture
-def graph_service_keys(storage_stack: NativeStack) -> Iterator[None]:
-    """Put graph-service back on the stack's own key after the test."""
-    yield
-    storage_stack.options.service_env.pop("DATA_ENCRYPTION_KEYS", None)
-    storage_stack.start_service("graph-service")
+def small_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
+    """A stack of its own with one worker per service, quick to restart."""
+    options = StackOptions(
+        run_dir=tmp_path_factory.mktemp("rotation-stack"), auth_workers=1, graph_workers=1
+    )
+    with NativeStack(options) as stack:
+        yield stack
 
 
 def restart_graph_service_with_keys(stack: NativeStack, keys: list[str]) -> None:
@@ -91,12 +92,11 @@ def restart_graph_service_with_keys(stack: NativeStack, keys: list[str]) -> None
     stack.start_service("graph-service")
 
 
-def test_rotation_through_the_stack(
-    storage_stack: NativeStack, browser: Browser, new_user: NewUser, graph_service_keys: None
-) -> None:
-    stack = storage_stack
+def test_rotation_through_the_stack(small_stack: NativeStack, browser: Browser) -> None:
+    stack = small_stack
+    assert stack.registration is not None
     old_key, new_key = stack.data_encryption_keys, secrets.token_urlsafe(32)
-    sign_in_through(browser, stack.public_url, new_user().username)
+    sign_in_through(browser, stack.public_url, stack.registration.usernames[0])
     assert browser.get(stack.public_url + "/graph/me").status_code == 200
     home_account_id = home_account_id_of(stack, browser)
     cache_key = stack_token_caches(stack).key_for(home_account_id)
