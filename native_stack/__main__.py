@@ -7,13 +7,27 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from native_stack.ports import port_is_free
 from native_stack.processes import StackStartError
 from native_stack.stack import REPO_ROOT, NativeStack, StackOptions
 
-REAL_TENANT_VARIABLES = ("CLIENT_ID", "CLIENT_SECRET", "AUTHORITY")
+REAL_TENANT_VARIABLES = ("CLIENT_ID", "AUTHORITY")
+# Any one of these is the app's credential (signin_state/client_credentials.py).
+CLIENT_CREDENTIAL_VARIABLES = (
+    "CLIENT_SECRET",
+    "CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+)
+
+
+def names_a_real_tenant(environ: Mapping[str, str]) -> bool:
+    """True when the environment gives a client ID, an authority and a credential."""
+    return all(environ.get(name) for name in REAL_TENANT_VARIABLES) and any(
+        environ.get(name) for name in CLIENT_CREDENTIAL_VARIABLES
+    )
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -34,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if not port_is_free(arguments.port):
         print(f"Port {arguments.port} is in use (is `make dev` already running?).", file=sys.stderr)
         return 1
-    real_tenant = all(os.environ.get(name) for name in REAL_TENANT_VARIABLES)
+    real_tenant = names_a_real_tenant(os.environ)
     stack = NativeStack(
         StackOptions(
             run_dir=arguments.run_dir,
