@@ -39,7 +39,7 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def identity_headers(user: Mapping[str, Any]) -> dict[str, str]:
-    """Return the X-User-* headers (percent-encoded UTF-8) and the base64 JSON principal."""
+    """Return the X-User-* headers (non-ASCII percent-encoded) and the base64 JSON principal."""
     principal = json.dumps(client_principal(user), separators=(",", ":"), ensure_ascii=False)
     return {
         USER_ID_HEADER: _header_text(user.get("oid", "")),
@@ -50,7 +50,11 @@ def identity_headers(user: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+# Printable ASCII travels as it is; `%` is encoded so that decoding is always exact.
+PRINTABLE_BUT_PERCENT = "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) != "%")
+
+
 def _header_text(value: object) -> str:
-    # Header values are bytes on the wire: anything beyond ASCII letters, digits, spaces and
-    # -._~ is percent-encoded, so names in any script arrive intact and nothing can end a line.
-    return quote(str(value), safe=" ")
+    # Header values are bytes on the wire: anything beyond printable ASCII is percent-encoded
+    # UTF-8, so names in any script arrive intact and nothing can end a header line.
+    return quote(str(value), safe=PRINTABLE_BUT_PERCENT)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from auth_service.app import create_app
 from auth_service.settings import AuthSettings
 from flask import Flask, request
 from pydantic import ValidationError
 
-DEVELOPMENT_SETTINGS = {
+DEVELOPMENT_SETTINGS: dict[str, Any] = {
     "app_env": "development",
     "client_id": "dev-only-client",
     "client_secret": "dev-only-secret",

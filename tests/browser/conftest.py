@@ -1,0 +1,90 @@
+"""Headless Chromium, driven by Playwright, against the whole stack with the demo app."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from native_stack.stack import REPO_ROOT, NativeStack, StackOptions
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+def chromium_executable() -> str:
+    """The system's Chromium (Debian's package); the suite never downloads a browser."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Chromium is not installed: sudo apt-get install -y chromium"
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
+    """The stack with demo-app behind nginx at /app/."""
+    running = NativeStack(
+        StackOptions(run_dir=tmp_path_factory.mktemp("browser-stack"), demo_app=True)
+    )
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium for the session."""
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_executable(), args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember whether the test body failed, for the screenshot below."""
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+@pytest.fixture
+def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context and tab; a screenshot in test-artifacts/ if the test fails.
+
+    Any Content-Security-Policy violation reported by Chromium fails the test.
+    """
+    context = chromium.new_context(viewport={"width": 1100, "height": 800})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    violations: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    tab.on("pageerror", lambda error: violations.append(f"script error: {error}"))
+    yield tab
+    if request.node.stash.get(CALL_FAILED, False):
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        tab.screenshot(path=str(Path(ARTIFACTS_DIR, name + ".png")), full_page=True)
+    context.close()
+    assert not violations, violations
