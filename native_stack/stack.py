@@ -82,6 +82,7 @@ class NativeStack:
         self.tls_port = free_port()
         self.demo_app_port = free_port()
         self.processes: dict[str, ManagedProcess] = {}
+        self.metrics_ports: dict[str, int] = {}  # per gunicorn process name
         self.data_encryption_keys = secrets.token_urlsafe(32)
         self.identity_assertion_key = secrets.token_urlsafe(32)
         self.registration: EmulatorRegistration | None = None
@@ -244,13 +245,20 @@ class NativeStack:
 
     def _start_gunicorn(self, name: str, module: str, port: int, workers: int) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
-            "--graceful-timeout", "5", "--log-level", "warning",
+            sys.executable, "-m", "gunicorn", "-c", "python:signin_state.gunicorn_config",
             f"{module}.app:create_app()",
         ]  # fmt: skip
-        process = self._launch(name, argv, self.service_environment())
+        metrics_port = self.metrics_ports.setdefault(name, free_port())
+        env = self.service_environment()
+        env.update(
+            BIND_HOST="127.0.0.1",
+            PORT=str(port),
+            METRICS_PORT=str(metrics_port),
+            WEB_CONCURRENCY=str(workers),
+            GUNICORN_THREADS="4",
+            PROMETHEUS_MULTIPROC_DIR=str(self.run_dir / "prometheus" / name),
+        )
+        process = self._launch(name, argv, env)
         process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{port}/healthz"))
 
     def _start_nginx(self) -> None:

@@ -14,6 +14,8 @@ from auth_service.sessions import ServerSession, ServerSessionInterface
 from auth_service.settings import AuthSettings
 from signin_state.errors import ConfigurationError, StoreUnavailableError
 from signin_state.health import health_blueprint
+from signin_state.metrics import init_metrics
+from signin_state.request_logging import configure_json_logging, init_request_logging
 from signin_state.service_state import attach_service_state
 from signin_state.settings import load_settings
 
@@ -29,7 +31,10 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         except ConfigurationError as error:
             print(error, file=sys.stderr, flush=True)
             raise SystemExit(GUNICORN_BOOT_ERROR) from None
+    configure_json_logging("auth-service")
     app = Flask(__name__)
+    init_request_logging(app)
+    init_metrics(app)
     hops = settings.forwarded_hops
     if hops:
         behind_proxies = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

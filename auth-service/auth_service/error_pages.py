@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from auth_service.sign_in_error_hints import hint_for
 from signin_state.errors import StoreUnavailableError
+from signin_state.metrics import current_metrics
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(StoreUnavailableError)
     def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
         log.error("session store unavailable")
+        current_metrics().redis_errors.inc()
         if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
             "application/json"
         ):

@@ -1,0 +1,130 @@
+"""Metrics on their own port, request ids from nginx to Graph and back, and logs without secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import msal
+import redis
+import requests
+
+from native_stack.stack import NativeStack
+from signin_state.byte_store import RedisByteStore
+from signin_state.record_cipher import RecordCipher
+from signin_state.token_caches import UserTokenCaches
+from tests.support.browser import Browser
+from tests.support.sign_in import sign_in_through
+
+
+def plain_get(url: str) -> requests.Response:
+    with requests.Session() as http:
+        http.trust_env = False
+        return http.get(url, timeout=10)
+
+
+def log_lines(stack: NativeStack, name: str) -> list[dict[str, object]]:
+    lines = []
+    for raw in (stack.run_dir / "logs" / f"{name}.log").read_text().splitlines():
+        if raw.startswith("{"):
+            lines.append(json.loads(raw))
+    return lines
+
+
+def test_metrics_answer_on_the_metrics_port_only(
+    stack: NativeStack, browser: Browser, sign_in: object
+) -> None:
+    sign_in()  # type: ignore[operator]
+    assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    graph_metrics = plain_get(f"http://127.0.0.1:{stack.metrics_ports['graph-service']}/metrics")
+    assert graph_metrics.status_code == 200
+    assert 'http_requests_total{method="GET",route="/healthz",status="200"}' in graph_metrics.text
+    auth_metrics = plain_get(f"http://127.0.0.1:{stack.metrics_ports['auth-service']}/metrics")
+    assert 'route="/_auth/check"' in auth_metrics.text
+    assert plain_get(stack.public_url + "/metrics").status_code == 404
+    assert plain_get(f"http://127.0.0.1:{stack.auth_port}/metrics").status_code == 404
+
+
+def test_graph_metrics_count_calls_and_cache_hits(
+    stack: NativeStack, browser: Browser, sign_in: object
+) -> None:
+    sign_in()  # type: ignore[operator]
+    for _ in range(3):
+        assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    text = plain_get(f"http://127.0.0.1:{stack.metrics_ports['graph-service']}/metrics").text
+    calls = [
+        line for line in text.splitlines() if line.startswith('graph_calls_total{status="200"}')
+    ]
+    assert calls and float(calls[0].split()[-1]) >= 3
+    assert 'token_cache_events_total{event="hit"}' in text
+
+
+def test_request_id_travels_from_nginx_to_graph_and_back(
+    stack: NativeStack, browser: Browser, sign_in: object
+) -> None:
+    sign_in()  # type: ignore[operator]
+    answer = browser.get(stack.public_url + "/graph/me")
+    request_id = answer.headers["X-Request-Id"]
+    assert len(request_id) == 32
+    r = request_id
+    guid = f"{r[:8]}-{r[8:12]}-{r[12:16]}-{r[16:20]}-{r[20:]}"
+    assert answer.headers["client-request-id"] == guid  # Graph echoed what graph-service sent
+    graph_lines = [
+        line for line in log_lines(stack, "graph-service") if line["request_id"] == request_id
+    ]
+    assert any(line["message"] == "request" and line["path"] == "/graph/me" for line in graph_lines)
+    graph_call = next(line for line in graph_lines if str(line["message"]).startswith("graph call"))
+    assert f"client-request-id={guid}" in str(graph_call["message"])
+    assert f"request-id={answer.headers['request-id']}" in str(graph_call["message"])
+    nginx_lines = [line for line in log_lines(stack, "nginx") if line["request_id"] == request_id]
+    assert nginx_lines and nginx_lines[0]["path"] == "/graph/me"
+
+
+def secrets_of_a_session(stack: NativeStack, browser: Browser) -> list[str]:
+    """Everything secret this sign-in produced: cookie, code, tokens, keys."""
+    assert stack.registration is not None
+    landed = sign_in_through(browser, stack.public_url, stack.registration.usernames[4])
+    callback = next(step.url for step in landed.history if "/getAToken" in step.url)
+    found = [
+        browser.http.cookies["signin_session"],
+        parse_qs(urlsplit(callback).query)["code"][0],
+        stack.registration.client_secret,
+        stack.data_encryption_keys,
+        stack.identity_assertion_key,
+    ]
+    assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    client = redis.Redis(port=stack.redis_port)
+    try:
+        caches = UserTokenCaches(
+            RedisByteStore(client),
+            RecordCipher([stack.data_encryption_keys]),
+            client_id=stack.registration.client_id,
+            ttl_seconds=60,
+        )
+        for key in client.scan_iter("signin:{user:*}:tokencache:*"):
+            home_account_id = key.decode().split("{user:")[1].split("}")[0]
+            cache = caches.load(home_account_id).cache
+            for kind in (
+                msal.TokenCache.CredentialType.ACCESS_TOKEN,
+                msal.TokenCache.CredentialType.REFRESH_TOKEN,
+            ):
+                found.extend(str(entry["secret"]) for entry in cache.search(kind))
+    finally:
+        client.close()
+    return found
+
+
+def test_no_secret_reaches_a_log(stack: NativeStack, browser: Browser) -> None:
+    secrets = secrets_of_a_session(stack, browser)
+    assert len(secrets) >= 7
+    confirm = browser.get(stack.public_url + "/logout")
+    browser.submit(confirm, label="Sign out")
+    logs: list[Path] = [
+        path for path in (stack.run_dir / "logs").glob("*.log") if path.stem != "emulator"
+    ]
+    assert {"auth-service", "graph-service", "nginx"} <= {path.stem for path in logs}
+    for path in logs:
+        text = path.read_text(errors="replace")
+        for secret in secrets:
+            assert secret not in text, f"a secret of {len(secret)} characters is in {path.name}"
