@@ -43,6 +43,7 @@ class StackOptions:
     public_port: int | None = None
     auth_workers: int = 2
     graph_workers: int = 2
+    auth_service_processes: int = 1  # each on its own port, all behind nginx's upstream
     graph_service_processes: int = 1  # each on its own port, all behind nginx's upstream
     use_emulator: bool = True  # False: a real tenant from CLIENT_ID, CLIENT_SECRET, AUTHORITY
     redis_appendonly: bool = False
@@ -77,7 +78,7 @@ class NativeStack:
         self.public_port = options.public_port or free_port()
         self.redis_port = free_port()
         self.emulator_port = free_port()
-        self.auth_port = free_port()
+        self.auth_ports = [free_port() for _ in range(options.auth_service_processes)]
         self.graph_ports = [free_port() for _ in range(options.graph_service_processes)]
         self.tls_port = free_port()
         self.demo_app_port = free_port()
@@ -86,6 +87,11 @@ class NativeStack:
         self.data_encryption_keys = secrets.token_urlsafe(32)
         self.identity_assertion_key = secrets.token_urlsafe(32)
         self.registration: EmulatorRegistration | None = None
+
+    @property
+    def auth_port(self) -> int:
+        """The port of the first auth-service process."""
+        return self.auth_ports[0]
 
     @property
     def graph_port(self) -> int:
@@ -235,13 +241,24 @@ class NativeStack:
         process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{self.demo_app_port}/healthz"))
 
     def start_service(self, name: str) -> None:
-        """Start auth-service or every graph-service process (also used to restart them)."""
-        if name == "auth-service":
-            self._start_gunicorn(name, "auth_service", self.auth_port, self.options.auth_workers)
-            return
-        for index, port in enumerate(self.graph_ports):
-            process_name = name if index == 0 else f"{name}-{index + 1}"
-            self._start_gunicorn(process_name, "graph_service", port, self.options.graph_workers)
+        """Start every process of auth-service or graph-service (also used to restart them)."""
+        for process_name in self.process_names(name):
+            self.start_process(process_name)
+
+    def process_names(self, service: str) -> list[str]:
+        """The names of a service's processes: `graph-service`, `graph-service-2`, ..."""
+        count = len(self.auth_ports if service == "auth-service" else self.graph_ports)
+        return [service if index == 0 else f"{service}-{index + 1}" for index in range(count)]
+
+    def start_process(self, process_name: str) -> None:
+        """Start (or restart) one process of a service, e.g. `graph-service-2`."""
+        service, _, number = process_name.partition("-service")
+        index = int(number.lstrip("-") or "1") - 1
+        if service == "auth":
+            port, workers = self.auth_ports[index], self.options.auth_workers
+        else:
+            port, workers = self.graph_ports[index], self.options.graph_workers
+        self._start_gunicorn(process_name, f"{service}_service", port, workers)
 
     def _start_gunicorn(self, name: str, module: str, port: int, workers: int) -> None:
         argv = [
@@ -269,10 +286,9 @@ class NativeStack:
         shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", nginx_dir / "nginx.conf")
         values = {
             "NGINX_LISTEN": f"127.0.0.1:{self.public_port}",
-            "AUTH_SERVICE_ADDR": f"127.0.0.1:{self.auth_port}",
-            "GRAPH_SERVICE_SERVERS": "\n    ".join(
-                f"server 127.0.0.1:{port};" for port in self.graph_ports
-            ),
+            "AUTH_SERVICE_SERVERS": _upstream_servers(self.auth_ports),
+            "GRAPH_SERVICE_SERVERS": _upstream_servers(self.graph_ports),
+            "NGINX_RESOLVER": "",
             "EMULATOR_ADDR": f"127.0.0.1:{self.emulator_port}",
             "EMULATOR_CA_FILE": str(self.ca_file),
             **SITE_DEFAULTS,
@@ -319,6 +335,11 @@ class NativeStack:
         self.processes[name] = process
         process.start()
         return process
+
+
+def _upstream_servers(ports: list[int]) -> str:
+    """`server` lines of an nginx upstream, one per loopback port."""
+    return "\n    ".join(f"server 127.0.0.1:{port};" for port in ports)
 
 
 def _python_path() -> str:

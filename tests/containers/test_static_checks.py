@@ -167,7 +167,8 @@ def test_rendered_nginx_config_passes_nginx_t(
         **dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile"),
         # nginx -t resolves upstream names: loopback stands in for compose's service names.
         "NGINX_LISTEN": "127.0.0.1:8080",
-        "AUTH_SERVICE_ADDR": "127.0.0.1:8000",
+        "AUTH_SERVICE_SERVERS": "server 127.0.0.1:8000;",
+        "NGINX_RESOLVER": "resolver 127.0.0.1 valid=5s ipv6=off;",
         "GRAPH_SERVICE_SERVERS": "server 127.0.0.1:8001;\n    server 127.0.0.1:8002;",
         "TLS_LISTEN": "127.0.0.1:8443",
         "TLS_CERTIFICATE": str(tls_files.server_cert),
