@@ -9,6 +9,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
 from ms_emulator.directory_models import AppCertificate, AppRegistration
+from ms_emulator.federated_credentials import federated_credential_from_record
 
 
 def certificate_credential(pem: str) -> AppCertificate:
@@ -48,12 +49,19 @@ def app_from_record(
     if "certificates" in record:
         pems = _strings(record, "certificates", ())
         certificates = tuple(certificate_credential(pem) for pem in pems)
+    federated_credentials = base.federated_credentials
+    if "federated_credentials" in record:
+        records = record["federated_credentials"]
+        if not isinstance(records, list):
+            raise ValueError("federated_credentials must be a list")
+        federated_credentials = tuple(federated_credential_from_record(r) for r in records)
     return AppRegistration(
         client_id=client_id,
         tenant_id=str(record.get("tenant_id") or base.tenant_id),
         display_name=str(record.get("display_name") or base.display_name),
         client_secrets=_strings(record, "client_secrets", base.client_secrets),
         certificates=certificates,
+        federated_credentials=federated_credentials,
         redirect_uris=_strings(record, "redirect_uris", base.redirect_uris),
         post_logout_redirect_uris=_strings(
             record, "post_logout_redirect_uris", base.post_logout_redirect_uris

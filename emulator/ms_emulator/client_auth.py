@@ -1,4 +1,5 @@
-"""Authenticating the client at the token endpoint: secret (post or Basic) or certificate."""
+"""Authenticating the client at the token endpoint: secret (post or Basic), certificate or
+federated credential."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import unquote_plus
 from ms_emulator.aad_errors import AadError, invalid_request
 from ms_emulator.client_assertions import verify_client_assertion
 from ms_emulator.directory_models import AppRegistration
+from ms_emulator.federated_credentials import is_federated_assertion, verify_federated_assertion
 from ms_emulator.state import current_state
 
 JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -68,7 +70,10 @@ def authenticate_client(
             raise invalid_request(
                 7000219, f"The client_assertion_type must be '{JWT_BEARER_ASSERTION}'."
             )
-        verify_client_assertion(form["client_assertion"], app, token_endpoints)
+        if is_federated_assertion(form["client_assertion"], app):
+            verify_federated_assertion(form["client_assertion"], app)
+        else:
+            verify_client_assertion(form["client_assertion"], app, token_endpoints)
         return AuthenticatedClient(app, CERTIFICATE_CLIENT)
     secret = form.get("client_secret") or (basic[1] if basic else "")
     if secret:

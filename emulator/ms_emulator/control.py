@@ -41,6 +41,10 @@ def describe_app(app: AppRegistration) -> dict[str, Any]:
         "application_permissions": list(app.application_permissions),
         "client_secret_count": len(app.client_secrets),
         "certificate_thumbprints": [c.thumbprint_sha1 for c in app.certificates],
+        "federated_credentials": [
+            {"name": c.name, "issuer": c.issuer, "subject": c.subject, "audiences": [c.audience]}
+            for c in app.federated_credentials
+        ],
     }
 
 

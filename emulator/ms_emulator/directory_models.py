@@ -113,6 +113,17 @@ class AppCertificate:
 
 
 @dataclass(frozen=True)
+class FederatedCredential:
+    """Trust in an external issuer's tokens for one subject and audience, with its keys."""
+
+    name: str
+    issuer: str
+    subject: str
+    audience: str
+    jwks: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class AppRegistration:
     """An application registration (a client)."""
 
@@ -121,6 +132,7 @@ class AppRegistration:
     display_name: str
     client_secrets: tuple[str, ...] = ()
     certificates: tuple[AppCertificate, ...] = ()
+    federated_credentials: tuple[FederatedCredential, ...] = ()
     redirect_uris: tuple[str, ...] = ()
     post_logout_redirect_uris: tuple[str, ...] = ()
     application_permissions: tuple[str, ...] = ()
@@ -129,4 +141,4 @@ class AppRegistration:
     @property
     def is_public_client(self) -> bool:
         """True when the app has no credentials at all (a public client)."""
-        return not self.client_secrets and not self.certificates
+        return not (self.client_secrets or self.certificates or self.federated_credentials)
