@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from auth_service.sign_in_error_hints import hint_for
 from signin_state.errors import StoreUnavailableError
 from signin_state.metrics import current_metrics
+from signin_state.request_logging import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def error_page(
     """Render the error page with what happened and what to do next."""
     body = render_template(
         "error.html",
+        request_id=current_request_id(),
         title=title,
         message=message,
         retry_url=retry_url,

@@ -21,6 +21,7 @@ def start_log_in(browser: Browser, stack: NativeStack) -> str:
 def assert_retry_page(answer: requests.Response) -> None:
     assert answer.status_code == 400, answer.text[:300]
     assert answer.headers["Content-Type"].startswith("text/html")
+    assert f"<code>{answer.headers['X-Request-Id']}</code>" in answer.text  # quotable id
     assert 'href="/login"' in answer.text
     assert "Traceback" not in answer.text
 
