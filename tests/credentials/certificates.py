@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import datetime
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+from jwt.algorithms import RSAAlgorithm
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -85,20 +86,34 @@ def write_pem(
     return path
 
 
-def signed_client_assertion(
-    signer: KeyAndCertificate, *, issuer: str, subject: str, audience: str, lifetime: int = 600
-) -> str:
-    """A JWT client assertion signed by signer's key, naming its certificate by x5t."""
-    thumbprint = base64.urlsafe_b64encode(signer.certificate.fingerprint(hashes.SHA1()))
-    now = int(time.time())
-    claims = {
-        "iss": issuer,
-        "sub": subject,
-        "aud": audience,
-        "iat": now,
-        "nbf": now,
-        "exp": now + lifetime,
-        "jti": str(uuid.uuid4()),
-    }
-    headers = {"x5t": thumbprint.decode().rstrip("=")}
-    return jwt.encode(claims, signer.key, algorithm="RS256", headers=headers)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class TokenIssuerKey:
+    """One signing key of an external token issuer, such as a cluster's service-account issuer."""
+
+    kid: str
+    key: rsa.RSAPrivateKey
+
+    @property
+    def jwk(self) -> dict[str, str]:
+        """The public key as the issuer's JWKS publishes it."""
+        public: dict[str, str] = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {**public, "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+    def token(self, *, issuer: str, subject: str, audience: str, lifetime: int = 3600) -> str:
+        """A token as the issuer makes it (a projected service-account token has this shape)."""
+        now = int(time.time())
+        claims = {
+            "iss": issuer,
+            "sub": subject,
+            "aud": [audience],
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": str(uuid.uuid4()),
+        }
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def new_token_issuer_key(kid: str) -> TokenIssuerKey:
+    """A fresh RSA signing key named kid."""
+    return TokenIssuerKey(kid, rsa.generate_private_key(public_exponent=65537, key_size=2048))

@@ -22,10 +22,14 @@ def _control(stack: NativeStack, path: str, body: dict[str, Any]) -> dict[str, A
     return result
 
 
-def register_certificate_app(
-    stack: NativeStack, client_id: str, certificate_pems: list[str]
+def register_app_without_secret(
+    stack: NativeStack,
+    client_id: str,
+    *,
+    certificate_pems: list[str] | None = None,
+    federated_credentials: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Register (or update) an app whose only credentials are these certificates."""
+    """Register (or update) an app whose only credentials are certificates or federated ones."""
     app = _control(
         stack,
         "apps",
@@ -33,7 +37,8 @@ def register_certificate_app(
             "client_id": client_id,
             "display_name": "signin-stack without a secret",
             "client_secrets": [],
-            "certificates": certificate_pems,
+            "certificates": certificate_pems or [],
+            "federated_credentials": federated_credentials or [],
             "redirect_uris": [stack.public_url + "/getAToken"],
             "post_logout_redirect_uris": [stack.public_url + "/"],
         },
@@ -52,9 +57,3 @@ def token_requests_by_grant(stack: NativeStack) -> dict[str, int]:
     answer.raise_for_status()
     counts: dict[str, int] = answer.json()["token_by_grant_type"]
     return counts
-
-
-def token_endpoint(stack: NativeStack) -> str:
-    """The token endpoint MSAL posts to: the audience of a client assertion."""
-    assert stack.registration is not None
-    return f"{stack.emulator_url}/{stack.registration.tenant_id}/oauth2/v2.0/token"

@@ -9,7 +9,7 @@ import pytest
 
 from native_stack.stack import NativeStack, StackOptions
 from tests.credentials.certificates import KeyAndCertificate, new_certificate, write_pem
-from tests.credentials.emulator_apps import register_certificate_app, token_requests_by_grant
+from tests.credentials.emulator_apps import register_app_without_secret, token_requests_by_grant
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
@@ -59,7 +59,9 @@ def certificate_stack(
     )
     stack.start()
     try:
-        app = register_certificate_app(stack, APP_ID, [client_certificate.certificate_pem])
+        app = register_app_without_secret(
+            stack, APP_ID, certificate_pems=[client_certificate.certificate_pem]
+        )
         assert app["client_secret_count"] == 0
         yield stack
     finally:

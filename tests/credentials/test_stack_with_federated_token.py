@@ -1,55 +1,60 @@
-"""The whole stack with AZURE_FEDERATED_TOKEN_FILE: its content is the client assertion, read
-afresh for every token request (the kubelet rotates a projected service-account token in place).
-
-The emulator trusts client assertions signed by a certificate registered on the app; it has no
-federated identity credentials (trusting an external issuer's key for an issuer, subject and
-audience). So the token file here holds an assertion signed by a registered certificate: this
-tests everything the stack does with the file, and the identity platform's half is its own.
+"""The whole stack with workload identity: AZURE_FEDERATED_TOKEN_FILE holds a service-account
+token of an issuer the app registration trusts through a federated credential (issuer,
+subject, audience). The services present the file's content as the client assertion, read
+afresh for every token request, as the kubelet rotates the file in place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from native_stack.stack import NativeStack, StackOptions
-from tests.credentials.certificates import (
-    KeyAndCertificate,
-    new_certificate,
-    signed_client_assertion,
-)
-from tests.credentials.emulator_apps import (
-    register_certificate_app,
-    token_endpoint,
-    token_requests_by_grant,
-)
+from tests.credentials.certificates import TokenIssuerKey, new_token_issuer_key
+from tests.credentials.emulator_apps import register_app_without_secret, token_requests_by_grant
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
 APP_ID = "fede7a7e-0c1a-4b2e-8f3d-6a5b4c3d2e1f"
+CLUSTER_ISSUER = "https://oidc.cluster.example/signin-stack-test"
+SERVICE_ACCOUNT = "system:serviceaccount:signin-stack:signin-stack"
+TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+# MSAL refreshes access tokens with 5 minutes or less left: every Graph call is a refresh.
 ALWAYS_STALE_ACCESS_TOKENS = {"EMULATOR_ACCESS_TOKEN_LIFETIME": "300"}
 
 
+def federated_credential(*trusted_keys: TokenIssuerKey) -> dict[str, Any]:
+    """The app registration's trust in the cluster's service account, with the issuer's keys."""
+    return {
+        "name": "kubernetes-signin-stack",
+        "issuer": CLUSTER_ISSUER,
+        "subject": SERVICE_ACCOUNT,
+        "audiences": [TOKEN_EXCHANGE_AUDIENCE],
+        "jwks": {"keys": [key.jwk for key in trusted_keys]},
+    }
+
+
 @pytest.fixture(scope="module")
-def signers() -> list[KeyAndCertificate]:
-    """Two keys the assertion in the token file can be signed with (before and after rotation)."""
-    return [new_certificate("federated issuer key 1"), new_certificate("federated issuer key 2")]
+def issuer_keys() -> list[TokenIssuerKey]:
+    """The cluster issuer's signing key, and the one it rotates to."""
+    return [new_token_issuer_key("cluster-key-1"), new_token_issuer_key("cluster-key-2")]
 
 
 @pytest.fixture(scope="module")
 def token_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the service reads its federated token, as AZURE_FEDERATED_TOKEN_FILE."""
-    return tmp_path_factory.mktemp("workload-identity") / "azure-identity-token"
+    """Where the kubelet would project the token; AZURE_FEDERATED_TOKEN_FILE names it."""
+    return tmp_path_factory.mktemp("azure-tokens") / "azure-identity-token"
 
 
 @pytest.fixture(scope="module")
 def federated_stack(
-    tmp_path_factory: pytest.TempPathFactory, token_file: Path, signers: list[KeyAndCertificate]
+    tmp_path_factory: pytest.TempPathFactory, token_file: Path, issuer_keys: list[TokenIssuerKey]
 ) -> Iterator[NativeStack]:
     """The stack reading its client assertion from token_file, for an app with no secret."""
-    token_file.write_text("not-yet-a-token")
+    project_token(token_file, issuer_keys[0])
     stack = NativeStack(
         StackOptions(
             run_dir=tmp_path_factory.mktemp("federated-stack"),
@@ -63,19 +68,19 @@ def federated_stack(
     )
     stack.start()
     try:
-        register_certificate_app(stack, APP_ID, [signers[0].certificate_pem])
+        register_app_without_secret(
+            stack, APP_ID, federated_credentials=[federated_credential(issuer_keys[0])]
+        )
         yield stack
     finally:
         stack.stop()
 
 
-def write_token(stack: NativeStack, token_file: Path, signer: KeyAndCertificate) -> None:
-    """Put a fresh assertion signed by signer into the token file, replacing it atomically."""
-    assertion = signed_client_assertion(
-        signer, issuer=APP_ID, subject=APP_ID, audience=token_endpoint(stack)
-    )
+def project_token(token_file: Path, key: TokenIssuerKey, subject: str = SERVICE_ACCOUNT) -> None:
+    """Replace the token file atomically, as the kubelet does."""
+    token = key.token(issuer=CLUSTER_ISSUER, subject=subject, audience=TOKEN_EXCHANGE_AUDIENCE)
     staged = token_file.with_suffix(".new")
-    staged.write_text(assertion)
+    staged.write_text(token)
     staged.replace(token_file)
 
 
@@ -84,46 +89,69 @@ def graph_me_status(stack: NativeStack, browser: Browser) -> int:
     return answer.status_code
 
 
-def test_sign_in_and_graph_with_the_token_file(
+def test_sign_in_and_graph_with_a_service_account_token(
     federated_stack: NativeStack,
     browser: Browser,
     token_file: Path,
-    signers: list[KeyAndCertificate],
+    issuer_keys: list[TokenIssuerKey],
 ) -> None:
     stack = federated_stack
     assert stack.registration is not None
-    write_token(stack, token_file, signers[0])
+    project_token(token_file, issuer_keys[0])
     before = token_requests_by_grant(stack)
     home = sign_in_through(browser, stack.public_url, stack.registration.usernames[1])
     assert home.url.rstrip("/") == stack.public_url and "Welcome," in home.text
     assert graph_me_status(stack, browser) == 200
     after = token_requests_by_grant(stack)
-    for grant in ("authorization_code", "refresh_token"):
+    for grant in ("authorization_code", "refresh_token"):  # auth-service, then graph-service
         assert after.get(grant, 0) > before.get(grant, 0), (grant, before, after)
 
 
-def test_a_rotated_token_file_is_used_at_once_and_a_bad_one_never_cached(
+def test_a_token_for_another_service_account_is_refused(
     federated_stack: NativeStack,
     browser: Browser,
     token_file: Path,
-    signers: list[KeyAndCertificate],
+    issuer_keys: list[TokenIssuerKey],
 ) -> None:
     stack = federated_stack
     assert stack.registration is not None
-    old_signer, new_signer = signers
-    write_token(stack, token_file, old_signer)
+    project_token(token_file, issuer_keys[0])
+    sign_in_through(browser, stack.public_url, stack.registration.usernames[3])
+    assert graph_me_status(stack, browser) == 200
+    project_token(token_file, issuer_keys[0], subject="system:serviceaccount:other:intruder")
+    assert graph_me_status(stack, browser) == 401
+    project_token(token_file, issuer_keys[0])
+    assert graph_me_status(stack, browser) == 200
+
+
+def test_a_rotated_token_is_used_at_once_and_a_refused_one_leaves_nothing_behind(
+    federated_stack: NativeStack,
+    browser: Browser,
+    token_file: Path,
+    issuer_keys: list[TokenIssuerKey],
+) -> None:
+    stack = federated_stack
+    assert stack.registration is not None
+    old_key, new_key = issuer_keys
+    project_token(token_file, old_key)
     sign_in_through(browser, stack.public_url, stack.registration.usernames[2])
     assert graph_me_status(stack, browser) == 200
-
-    # The identity platform now trusts only the new key, and the file is rotated: the very
-    # next token request (every Graph call here refreshes) must present the new content.
-    register_certificate_app(stack, APP_ID, [new_signer.certificate_pem])
-    write_token(stack, token_file, new_signer)
-    assert graph_me_status(stack, browser) == 200
-
-    # A token the platform refuses fails that request (401, sign in again) ...
-    write_token(stack, token_file, old_signer)
-    assert graph_me_status(stack, browser) == 401
-    # ... and leaves nothing behind: the next good token works without a new sign-in.
-    write_token(stack, token_file, new_signer)
-    assert graph_me_status(stack, browser) == 200
+    try:
+        # The issuer rotates its signing key and the identity platform now trusts only the new
+        # one; the kubelet rewrites the file. The very next token request must use the file's
+        # new content (every Graph call here is a refresh).
+        register_app_without_secret(
+            stack, APP_ID, federated_credentials=[federated_credential(new_key)]
+        )
+        project_token(token_file, new_key)
+        assert graph_me_status(stack, browser) == 200
+        # A token the platform refuses fails that request (401, sign in again) ...
+        project_token(token_file, old_key)
+        assert graph_me_status(stack, browser) == 401
+        # ... and leaves nothing behind: the next good token works without a new sign-in.
+        project_token(token_file, new_key)
+        assert graph_me_status(stack, browser) == 200
+    finally:
+        register_app_without_secret(
+            stack, APP_ID, federated_credentials=[federated_credential(old_key)]
+        )
