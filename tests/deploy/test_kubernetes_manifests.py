@@ -9,12 +9,14 @@ import kubernetes_validate
 import pytest
 
 from native_stack.stack import REPO_ROOT
+from native_stack.templates import PLACEHOLDER
 from tests.deploy.kustomize import TARGETS, Manifest, find, pod_spec, workloads
 
 # The oldest Kubernetes minor version the manifests promise to work on, and the newest whose
 # schemas kubernetes-validate ships.
 KUBERNETES_VERSIONS = ("1.29.0", kubernetes_validate.latest_version())
 SERVICES = ("auth-service", "graph-service", "nginx")
+NGINX_TEMPLATES = REPO_ROOT / "nginx" / "templates"
 WRITTEN_PATHS = {
     "auth-service": ["/tmp"],
     "graph-service": ["/tmp"],
@@ -145,3 +147,27 @@ def test_no_secret_file_is_committed() -> None:
     assert in_secret_dirs and all(
         path.endswith(("/secrets/README.md", "/secrets/.gitignore")) for path in in_secret_dirs
     ), in_secret_dirs
+
+
+def test_nginx_template_values_are_variables_the_image_templates_use(
+    rendered: dict[str, list[Manifest]],
+) -> None:
+    (values,) = find(rendered["base"], "ConfigMap", "nginx-template-values")
+    templates = [NGINX_TEMPLATES / "default.conf.template", NGINX_TEMPLATES / "snippets"]
+    used = {
+        name
+        for path in templates
+        for file in ([path] if path.is_file() else sorted(path.rglob("*.template")))
+        for name in PLACEHOLDER.findall(file.read_text())
+    }
+    assert set(values["data"]) <= used, set(values["data"]) - used
+
+
+def test_nginx_needs_no_docker_dns_in_kubernetes(rendered: dict[str, list[Manifest]]) -> None:
+    for target in TARGETS:
+        (values,) = find(rendered[target], "ConfigMap", "nginx-template-values")
+        data = values["data"]
+        assert "127.0.0.11" not in data["NGINX_RESOLVER"]
+        for upstream in ("AUTH_SERVICE_SERVERS", "GRAPH_SERVICE_SERVERS"):
+            re_resolves = " resolve" in data[upstream]
+            assert not re_resolves or data["NGINX_RESOLVER"].strip(), upstream
