@@ -21,6 +21,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 graceful_timeout = 5
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 accesslog = None  # the services write one JSON line per request themselves
+# As large as nginx lets through (large_client_header_buffers 4 32k): Entra's cookies and a
+# /login link carrying a claims challenge must not be refused by gunicorn behind nginx.
+limit_request_line = 8190  # gunicorn's maximum
+limit_request_field_size = 32768
 
 
 def on_starting(server: Any) -> None:

@@ -257,3 +257,46 @@ def test_what_each_compose_service_writes_is_writable(form: str) -> None:
 def test_redis_runs_as_its_own_user_not_root() -> None:
     # With no capabilities the image cannot step down from root itself.
     assert rendered_services("development")["redis"]["user"] == "999:1000"
+
+
+def kubernetes_nginx_values(overlay: str | None) -> dict[str, str]:
+    """The nginx template values the Kubernetes base (and an overlay's nginx.env) give."""
+    base = yaml.safe_load((REPO_ROOT / "deploy/kubernetes/base/kustomization.yaml").read_text())
+    generator = next(
+        item for item in base["configMapGenerator"] if item["name"] == "nginx-template-values"
+    )
+    values = dict(literal.split("=", 1) for literal in generator["literals"])
+    if overlay:
+        env_file = REPO_ROOT / "deploy/kubernetes/overlays" / overlay / "nginx.env"
+        for line in env_file.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                name, _, value = line.partition("=")
+                values[name] = value
+    return values
+
+
+@pytest.mark.parametrize("overlay", [None, "production"], ids=["base", "production"])
+def test_kubernetes_nginx_values_pass_nginx_t(tmp_path: Path, overlay: str | None) -> None:
+    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+    assert nginx, "nginx is not installed"
+    (tmp_path / "temp").mkdir()
+    shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", tmp_path / "nginx.conf")
+    values = {
+        **dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile"),
+        **kubernetes_nginx_values(overlay),
+    }
+    # nginx -t resolves upstream names: loopback stands in for the Services' names.
+    for name in ("AUTH_SERVICE_SERVERS", "GRAPH_SERVICE_SERVERS"):
+        values[name] = (
+            values[name].replace("auth-service", "127.0.0.1").replace("graph-service", "127.0.0.1")
+        )
+    values["NGINX_LISTEN"] = "127.0.0.1:" + values["NGINX_LISTEN"].rsplit(":", 1)[-1]
+    render_template_dir(
+        NGINX_TEMPLATES, tmp_path / "conf.d", values, leave_out=set(OPTIONAL_PART_VALUES)
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", "stderr"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr

@@ -82,3 +82,13 @@ def test_graph_without_sign_in_is_401_json(stack: NativeStack, browser: Browser)
         assert answer.status_code == 401
         assert answer.headers["Content-Type"].startswith("application/json")
         assert answer.json()["error"]["code"] == "unauthenticated"
+
+
+def test_large_cookies_and_long_login_links_reach_auth_service(
+    stack: NativeStack, browser: Browser
+) -> None:
+    big_cookie = {"Cookie": "other_app_cookie=" + "x" * 12_000}
+    assert browser.get(stack.public_url + "/", headers=big_cookie).status_code == 200
+    long_next = "/" + "a" * 5_000
+    started = browser.get(stack.public_url + "/login?next=" + long_next, allow_redirects=False)
+    assert started.status_code == 302
