@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-export PYTHONPATH := $(CURDIR):$(CURDIR)/auth-service:$(CURDIR)/graph-service:$(CURDIR)/emulator
+export PYTHONPATH := $(CURDIR):$(CURDIR)/auth-service:$(CURDIR)/graph-service:$(CURDIR)/emulator:$(CURDIR)/demo-app
 REQUIREMENTS := requirements-dev.txt signin_state/requirements.txt auth-service/requirements.txt \
                 graph-service/requirements.txt emulator/requirements.txt
 
@@ -23,7 +23,7 @@ install: $(VENV)/.installed ## Create the virtualenv with every dependency
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy signin_state auth-service/auth_service graph-service/graph_service native_stack
+	$(VENV)/bin/mypy signin_state auth-service/auth_service graph-service/graph_service demo-app/demo_app native_stack benchmarks
 
 check-containers: install ## Validate compose files, Dockerfiles and the rendered nginx config
 	$(PY) -m pytest tests/containers -q
