@@ -64,6 +64,31 @@ class UserTokenCaches:
             return LoadedTokenCache(home_account_id, msal.SerializableTokenCache())
         return LoadedTokenCache(home_account_id, cache, needs_rewrite=record.sealed_with_old_key)
 
+    def reload_into(
+        self, home_account_id: str, cache: msal.SerializableTokenCache, last_read: bytes | None
+    ) -> tuple[bytes | None, bool]:
+        """Refill cache in place from the store, unless the record is still last_read.
+
+        Return the record read and whether it was sealed with an older key. An unreadable
+        record leaves the cache empty, as load() does.
+        """
+        key = self.key_for(home_account_id)
+        sealed = self._store.get(key)
+        if sealed is not None and sealed == last_read:
+            return sealed, False
+        text = "{}"
+        old_key = False
+        if sealed is not None:
+            try:
+                record = self._cipher.open(sealed, record_name=key)
+                json.loads(record.plaintext)
+                text, old_key = record.plaintext.decode("utf-8"), record.sealed_with_old_key
+            except (UndecryptableRecordError, ValueError) as error:
+                log.warning("token cache unreadable, treated as empty: %s", type(error).__name__)
+        cache.deserialize(text)
+        cache.has_state_changed = False
+        return sealed, old_key
+
     def save(self, loaded: LoadedTokenCache) -> bool:
         """Write the cache back if MSAL changed it (or its key is old); return True if written."""
         if not (loaded.cache.has_state_changed or loaded.needs_rewrite):
@@ -73,11 +98,12 @@ class UserTokenCaches:
         loaded.needs_rewrite = False
         return True
 
-    def write(self, home_account_id: str, cache: msal.SerializableTokenCache) -> None:
-        """Seal and store a cache unconditionally."""
+    def write(self, home_account_id: str, cache: msal.SerializableTokenCache) -> bytes:
+        """Seal and store a cache unconditionally; return the record written."""
         key = self.key_for(home_account_id)
         sealed = self._cipher.seal(stored_cache_text(cache).encode("utf-8"), record_name=key)
         self._store.set(key, sealed, self._ttl)
+        return sealed
 
     def delete(self, home_account_id: str) -> None:
         """Remove a user's cache."""

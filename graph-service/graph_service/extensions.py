@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from graph_service.allowlist import GraphAllowlist
 from graph_service.graph_client import GraphClient
 from graph_service.settings import GraphSettings
+from graph_service.user_clients import UserClients
 from signin_state.metrics import ServiceMetrics
 from signin_state.service_state import ServiceState, current_service_state
 
@@ -17,10 +18,11 @@ GATEWAY_EXTENSION = "graph_gateway"
 
 @dataclass(frozen=True)
 class GraphGateway:
-    """The Graph client and allowlist this process reuses for every request."""
+    """The Graph client, allowlist and users' MSAL clients this process reuses for every request."""
 
     client: GraphClient
     allowlist: GraphAllowlist
+    user_clients: UserClients
 
 
 def service_state() -> ServiceState[GraphSettings]:
@@ -39,6 +41,7 @@ def attach_gateway(app: Flask, state: ServiceState[GraphSettings], metrics: Serv
             on_retry=metrics.graph_retries.inc,
         ),
         allowlist=settings.allowlist(),
+        user_clients=UserClients(state.resources.token_caches, state.resources.clients),
     )
 
 

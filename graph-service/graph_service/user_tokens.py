@@ -7,11 +7,11 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from graph_service.extensions import service_state
+from graph_service.extensions import gateway, service_state
 from graph_service.json_errors import GraphServiceError
+from graph_service.user_clients import UserClient
 from signin_state.identity_assertion import SignedInUser
 from signin_state.metrics import current_metrics
-from signin_state.token_caches import LoadedTokenCache
 from signin_state.token_freshness import has_fresh_access_token
 
 REFRESH_LOCK_WAIT_SECONDS = 10.0
@@ -34,37 +34,34 @@ def access_token_for(
 ) -> str:
     """Return an access token for scopes; refresh under the user's lock when one is needed."""
     state = service_state()
-    caches = state.resources.token_caches
-    loaded = caches.load(user.home_account_id)
-    fresh = claims_challenge is None and has_fresh_access_token(
-        loaded.cache,
-        home_account_id=user.home_account_id,
-        client_id=state.settings.client_id,
-        scopes=scopes,
-    )
     metrics = current_metrics()
-    if fresh:
-        metrics.token_cache.labels("hit").inc()
-        return _acquire_silently(loaded, scopes, next_path, None)[0]
-    locks = state.resources.refresh_locks
-    waited_from = time.perf_counter()
-    with locks.hold(user.home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS) as taken:
-        metrics.refresh_lock_wait_seconds.observe(time.perf_counter() - waited_from)
-        metrics.refresh_lock.labels("acquired" if taken else "timeout").inc()
-        # Whether we hold the lock or waited for it in vain, reload: another process may
-        # have refreshed and saved while we waited, and its rotated refresh token wins.
-        reloaded = caches.load(user.home_account_id)
-        token, refreshed = _acquire_silently(reloaded, scopes, next_path, claims_challenge)
-        metrics.token_cache.labels("refresh" if refreshed else "hit").inc()
-        return token
+    with gateway().user_clients.use(user.home_account_id) as entry:
+        fresh = claims_challenge is None and has_fresh_access_token(
+            entry.cache,
+            home_account_id=user.home_account_id,
+            client_id=state.settings.client_id,
+            scopes=scopes,
+        )
+        if fresh:
+            metrics.token_cache.labels("hit").inc()
+            return _acquire_silently(entry, scopes, next_path, None)[0]
+        locks = state.resources.refresh_locks
+        waited_from = time.perf_counter()
+        with locks.hold(user.home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS) as taken:
+            metrics.refresh_lock_wait_seconds.observe(time.perf_counter() - waited_from)
+            metrics.refresh_lock.labels("acquired" if taken else "timeout").inc()
+            # Whether we hold the lock or waited for it in vain, reload: another process may
+            # have refreshed and saved while we waited, and its rotated refresh token wins.
+            gateway().user_clients.reload(entry)
+            token, refreshed = _acquire_silently(entry, scopes, next_path, claims_challenge)
+            metrics.token_cache.labels("refresh" if refreshed else "hit").inc()
+            return token
 
 
 def _acquire_silently(
-    loaded: LoadedTokenCache, scopes: list[str], next_path: str, claims_challenge: str | None
+    entry: UserClient, scopes: list[str], next_path: str, claims_challenge: str | None
 ) -> tuple[str, bool]:
-    resources = service_state().resources
-    client = resources.clients.build(loaded.cache)
-    account = _account_of(client.get_accounts(), loaded.home_account_id)
+    account = _account_of(entry.client.get_accounts(), entry.home_account_id)
     if account is None:
         raise GraphServiceError(
             401,
@@ -72,10 +69,10 @@ def _acquire_silently(
             "No tokens are stored for this user; sign in again.",
             login_url=login_url(next_path=next_path),
         )
-    result = client.acquire_token_silent_with_error(
+    result = entry.client.acquire_token_silent_with_error(
         scopes, account, claims_challenge=claims_challenge
     )
-    saved = resources.token_caches.save(loaded)
+    saved = gateway().user_clients.save(entry)
     if result and "access_token" in result:
         return str(result["access_token"]), saved
     raise _why_no_token(result, scopes, next_path, claims_challenge)
