@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -214,3 +215,15 @@ def load_settings(settings_class: type[SettingsT], service_name: str) -> Setting
         raise ConfigurationError(
             f"{service_name} cannot start, fix these environment variables:\n" + "\n".join(lines)
         ) from None
+
+
+GUNICORN_BOOT_ERROR = 3  # gunicorn's arbiter stops, rather than respawning, on this exit code
+
+
+def load_settings_or_exit(settings_class: type[SettingsT], service_name: str) -> SettingsT:
+    """Load settings; on a configuration error print it and stop the whole gunicorn server."""
+    try:
+        return load_settings(settings_class, service_name)
+    except ConfigurationError as error:
+        print(error, file=sys.stderr, flush=True)
+        raise SystemExit(GUNICORN_BOOT_ERROR) from None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,25 +10,20 @@ from auth_service import pages, sign_in
 from auth_service.error_pages import register_error_pages
 from auth_service.sessions import ServerSession, ServerSessionInterface
 from auth_service.settings import AuthSettings
-from signin_state.errors import ConfigurationError, StoreUnavailableError
+from signin_state.errors import StoreUnavailableError
 from signin_state.health import health_blueprint
 from signin_state.metrics import init_metrics
 from signin_state.request_logging import configure_json_logging, init_request_logging
 from signin_state.service_state import attach_service_state
-from signin_state.settings import load_settings
+from signin_state.settings import load_settings_or_exit
 
 ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static"}
-GUNICORN_BOOT_ERROR = 3
 
 
 def create_app(settings: AuthSettings | None = None) -> Flask:
     """Build auth-service; with no settings given, read them from the environment."""
     if settings is None:
-        try:
-            settings = load_settings(AuthSettings, "auth-service")
-        except ConfigurationError as error:
-            print(error, file=sys.stderr, flush=True)
-            raise SystemExit(GUNICORN_BOOT_ERROR) from None
+        settings = load_settings_or_exit(AuthSettings, "auth-service")
     configure_json_logging("auth-service")
     app = Flask(__name__)
     init_request_logging(app)

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import sys
-
 from flask import Flask
 
 from graph_service import graph_batch, graph_calls
 from graph_service.extensions import attach_gateway
 from graph_service.json_errors import register_json_errors
 from graph_service.settings import GraphSettings
-from signin_state.errors import ConfigurationError
 from signin_state.health import health_blueprint
 from signin_state.metrics import init_metrics
 from signin_state.request_logging import configure_json_logging, init_request_logging
 from signin_state.service_state import attach_service_state
-from signin_state.settings import load_settings
-
-GUNICORN_BOOT_ERROR = 3
+from signin_state.settings import load_settings_or_exit
 
 
 def create_app(settings: GraphSettings | None = None) -> Flask:
     """Build graph-service; with no settings given, read them from the environment."""
     if settings is None:
-        try:
-            settings = load_settings(GraphSettings, "graph-service")
-        except ConfigurationError as error:
-            print(error, file=sys.stderr, flush=True)
-            raise SystemExit(GUNICORN_BOOT_ERROR) from None
+        settings = load_settings_or_exit(GraphSettings, "graph-service")
     configure_json_logging("graph-service")
     app = Flask(__name__)
     init_request_logging(app)
