@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from graph_service.claims_challenge import claims_from_challenge
 from graph_service.extensions import gateway, service_state
 from graph_service.graph_paths import checked_graph_path, graph_url, is_same_graph_link
-from graph_service.json_errors import GraphServiceError
+from graph_service.json_errors import GraphServiceError, error_body
 from graph_service.request_ids import client_request_id
 from graph_service.user_tokens import access_token_for
 from signin_state.identity_assertion import HEADER_NAME, InvalidAssertionError, SignedInUser
@@ -103,17 +103,18 @@ def relay(answer: requests.Response) -> ResponseReturnValue:
         if isinstance(body, dict) and "@odata.nextLink" in body:
             _rewrite_next_link(body)
             return jsonify(body), answer.status_code, _passed_on(answer)
-    elif (
-        answer.status_code < 400
-        and answer.content
-        and not content_type.startswith(("image/", "application/json"))
-    ):
+    elif answer.status_code >= 400 and not content_type.startswith("application/json"):
+        # An error without Graph's JSON (a gateway page, say): same status, our envelope.
+        body = error_body("graph_error", f"Microsoft Graph answered {answer.status_code}.")
+        return jsonify(body), answer.status_code, _passed_on(answer, keep_type=False)
+    elif answer.content and not content_type.startswith(("image/", "application/json")):
         raise GraphServiceError(502, "graph_bad_answer", "Microsoft Graph answered unexpectedly.")
     return Response(answer.content, status=answer.status_code, headers=_passed_on(answer))
 
 
-def _passed_on(answer: requests.Response) -> dict[str, str]:
-    return {name: answer.headers[name] for name in PASSED_ON_HEADERS if name in answer.headers}
+def _passed_on(answer: requests.Response, *, keep_type: bool = True) -> dict[str, str]:
+    names = PASSED_ON_HEADERS if keep_type else PASSED_ON_HEADERS[:-1]
+    return {name: answer.headers[name] for name in names if name in answer.headers}
 
 
 def _rewrite_next_link(body: dict[str, Any]) -> None:
