@@ -73,6 +73,24 @@ def test_production_compose_refuses_missing_secrets() -> None:
     assert "required variable" in result.stderr
 
 
+def test_production_compose_takes_a_certificate_instead_of_a_secret() -> None:
+    env = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS if name != "CLIENT_SECRET"}
+    env.update(
+        IDENTITY_ASSERTION_KEY="k" * 40,
+        PUBLIC_URL="https://app.example.com",
+        CLIENT_CERTIFICATE_PATH="/run/secrets/signin/client.pem",
+    )
+    result = compose("docker-compose.yml", "docker-compose.prod.yml", env=env)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    for name in ("auth-service", "graph-service"):
+        environment = services[name]["environment"]
+        assert environment["CLIENT_CERTIFICATE_PATH"] == "/run/secrets/signin/client.pem"
+        assert not environment["CLIENT_SECRET"]
+        mounts = {volume["target"]: volume for volume in services[name]["volumes"]}
+        assert mounts["/run/secrets/signin"]["read_only"] is True
+
+
 def test_production_compose_accepts_full_configuration() -> None:
     env = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS}
     env.update(IDENTITY_ASSERTION_KEY="k" * 40, PUBLIC_URL="https://app.example.com")
