@@ -17,9 +17,9 @@ from native_stack.ports import free_port
 from native_stack.processes import ManagedProcess
 from native_stack.stack import NativeStack, StackOptions
 from signin_state.record_cipher import RecordCipher
-from signin_state.token_caches import UserTokenCaches
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import home_account_id_of, stack_token_caches
 
 OTHER_USERS = 100_000
 SIGN_IN_SECONDS = 15
@@ -56,33 +56,16 @@ def _row(name: str, figures: LoadFigures, floor: LoadFigures) -> list[str]:
 
 
 def _access_token(stack: NativeStack, home_account_id: str) -> str:
-    client = redis.Redis(port=stack.redis_port)
-    try:
-        caches = _token_caches(stack, client)
-        cache = caches.load(home_account_id).cache
-        entries = cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)
-        return str(next(iter(entries))["secret"])
-    finally:
-        client.close()
-
-
-def _token_caches(stack: NativeStack, client: redis.Redis) -> UserTokenCaches:
-    from signin_state.byte_store import RedisByteStore
-
-    assert stack.registration is not None
-    return UserTokenCaches(
-        RedisByteStore(client),
-        RecordCipher([stack.data_encryption_keys]),
-        client_id=stack.registration.client_id,
-        ttl_seconds=3600,
-    )
+    cache = stack_token_caches(stack).load(home_account_id).cache
+    entries = cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)
+    return str(next(iter(entries))["secret"])
 
 
 def _fill_other_users(stack: NativeStack, model_home_account_id: str) -> None:
     """Store OTHER_USERS sealed token caches of realistic size under other users' keys."""
     client = redis.Redis(port=stack.redis_port)
     try:
-        caches = _token_caches(stack, client)
+        caches = stack_token_caches(stack)
         model = caches.load(model_home_account_id).cache.serialize().encode()
         cipher = RecordCipher([stack.data_encryption_keys])
         pipeline = client.pipeline(transaction=False)
@@ -158,10 +141,7 @@ def run(run_dir: Path) -> str:
         sign_in_through(browser, stack.public_url, stack.registration.usernames[0])
         assert browser.get(stack.public_url + "/graph/me").status_code == 200
         cookie = {"Cookie": f"signin_session={browser.http.cookies['signin_session']}"}
-        home_account_id = next(
-            key.decode().split("{user:")[1].split("}")[0]
-            for key in redis.Redis(port=stack.redis_port).scan_iter("signin:{user:*")
-        )
+        home_account_id = home_account_id_of(stack, browser)
         token = _access_token(stack, home_account_id)
         json_accept = {"Accept": "application/json"}
 

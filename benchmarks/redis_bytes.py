@@ -15,13 +15,12 @@ import requests
 
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
-from signin_state.byte_store import RedisByteStore
 from signin_state.record_cipher import RecordCipher
-from signin_state.redis_connection import connect_redis
 from signin_state.store_keys import session_key
 from signin_state.token_caches import UserTokenCaches
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import stack_token_caches
 
 USERS = 20
 # The emulator's refresh tokens are short handles; Entra's are opaque encrypted blobs of
@@ -166,12 +165,7 @@ def measure(run_dir: Path, users: int = USERS) -> list[UserFootprint]:
     try:
         assert stack.registration is not None
         client = redis.Redis(port=stack.redis_port)
-        caches = UserTokenCaches(
-            RedisByteStore(connect_redis(stack.redis_url)),
-            RecordCipher([stack.data_encryption_keys]),
-            client_id=stack.registration.client_id,
-            ttl_seconds=3600,
-        )
+        caches = stack_token_caches(stack)
         usernames = _add_users(stack, WARM_UP_USERS + users)
         _sign_in_users(stack, usernames[:WARM_UP_USERS])
         session_ids = _sign_in_users(stack, usernames[WARM_UP_USERS:])

@@ -1,4 +1,4 @@
-"""Fixtures that start real servers: a redis-server, and the whole stack on loopback."""
+"""Fixtures that start the whole stack on loopback, and browser-like clients for it."""
 
 from __future__ import annotations
 
@@ -8,32 +8,9 @@ import pytest
 import redis
 import requests
 
-from native_stack.ports import free_port
-from native_stack.processes import ManagedProcess
-from native_stack.redis_server import start_redis_server
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
-
-
-@pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ManagedProcess]:
-    """A redis-server of the suite's own on a free port."""
-    run_dir = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    process = start_redis_server(run_dir, port, appendonly=False, log_path=run_dir / "redis.log")
-    process.port = port  # type: ignore[attr-defined]
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def redis_client(redis_server: ManagedProcess) -> Iterator[redis.Redis]:
-    """A client of the suite's redis-server, emptied before each test."""
-    client = redis.Redis(port=redis_server.port)  # type: ignore[attr-defined]
-    client.flushall()
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,22 +6,12 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import msal
 import redis
-import requests
 
 from native_stack.stack import NativeStack
-from signin_state.byte_store import RedisByteStore
-from signin_state.record_cipher import RecordCipher
-from signin_state.token_caches import UserTokenCaches
-from tests.support.browser import Browser
+from tests.support.browser import Browser, plain_get
 from tests.support.sign_in import sign_in_through
-
-
-def plain_get(url: str) -> requests.Response:
-    with requests.Session() as http:
-        http.trust_env = False
-        return http.get(url, timeout=10)
+from tests.support.stack_records import home_account_id_of, stack_token_caches, token_secrets
 
 
 def log_lines(stack: NativeStack, name: str) -> list[dict[str, object]]:
@@ -94,24 +84,16 @@ def secrets_of_a_session(stack: NativeStack, browser: Browser) -> list[str]:
         stack.identity_assertion_key,
     ]
     assert browser.get(stack.public_url + "/graph/me").status_code == 200
+    caches = stack_token_caches(stack)
+    signed_in = {home_account_id_of(stack, browser)}
     client = redis.Redis(port=stack.redis_port)
-    try:
-        caches = UserTokenCaches(
-            RedisByteStore(client),
-            RecordCipher([stack.data_encryption_keys]),
-            client_id=stack.registration.client_id,
-            ttl_seconds=60,
-        )
+    try:  # every user's tokens on the stack, this one's included
         for key in client.scan_iter("signin:{user:*}:tokencache:*"):
-            home_account_id = key.decode().split("{user:")[1].split("}")[0]
-            cache = caches.load(home_account_id).cache
-            for kind in (
-                msal.TokenCache.CredentialType.ACCESS_TOKEN,
-                msal.TokenCache.CredentialType.REFRESH_TOKEN,
-            ):
-                found.extend(str(entry["secret"]) for entry in cache.search(kind))
+            signed_in.add(key.decode().split("{user:")[1].split("}")[0])
     finally:
         client.close()
+    for home_account_id in signed_in:
+        found.extend(token_secrets(caches.load(home_account_id).cache))
     return found
 
 

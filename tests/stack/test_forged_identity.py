@@ -5,24 +5,17 @@ from __future__ import annotations
 import time
 
 import jwt
-import requests
 
 from native_stack.stack import NativeStack
 from signin_state.identity_assertion import AUDIENCE, HEADER_NAME, ISSUER
 from tests.conftest import SignIn
-from tests.support.browser import Browser
+from tests.support.browser import Browser, plain_get
 
 
 def forged_assertion(subject: str, key: str = "an-attacker-key-that-is-long-enough-000") -> str:
     now = int(time.time())
     claims = {"iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + 60, "sub": subject}
     return jwt.encode(claims, key, algorithm="HS256")
-
-
-def plain_get(url: str, headers: dict[str, str]) -> requests.Response:
-    with requests.Session() as session:
-        session.trust_env = False
-        return session.get(url, headers=headers, timeout=10)
 
 
 def test_forged_assertion_through_nginx_is_401(stack: NativeStack) -> None:

@@ -10,15 +10,15 @@ import requests
 
 from native_stack.stack import NativeStack
 from signin_state.token_freshness import EXPIRY_MARGIN_SECONDS
-from tests.store.stack_records import (
+from tests.support.browser import Browser
+from tests.support.emulator_control import EmulatorControl
+from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import (
     SESSION_COOKIE,
     access_token_expiries,
     home_account_id_of,
     stack_token_caches,
 )
-from tests.support.browser import Browser
-from tests.support.emulator_control import EmulatorControl
-from tests.support.sign_in import sign_in_through
 
 CONCURRENT_REQUESTS = 20
 

@@ -14,9 +14,9 @@ from signin_state.byte_store import RedisByteStore
 from signin_state.record_cipher import KEY_ID_LENGTH, RecordCipher
 from signin_state.redis_connection import RedisConnection
 from signin_state.token_caches import UserTokenCaches
-from tests.store.stack_records import home_account_id_of, stack_token_caches
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import home_account_id_of, stack_token_caches
 
 KEY_A = "a" * 43
 KEY_B = "b" * 43

@@ -6,14 +6,14 @@ import redis
 
 from native_stack.stack import NativeStack
 from signin_state.record_cipher import FORMAT_VERSION
-from tests.store.stack_records import (
+from tests.support.browser import Browser
+from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import (
     home_account_id_of,
     session_record,
     stack_token_caches,
     token_secrets,
 )
-from tests.support.browser import Browser
-from tests.support.sign_in import sign_in_through
 
 MIN_SECRET_FRAGMENT = 16
 

@@ -12,9 +12,9 @@ from native_stack.redis_server import redis_answers
 from native_stack.stack import NativeStack
 from signin_state.identity_assertion import HEADER_NAME, IdentityAssertions, SignedInUser
 from tests.store.conftest import NewUser
-from tests.store.stack_records import home_account_id_of
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import home_account_id_of
 
 JSON = {"Accept": "application/json"}
 SLOWEST_ANSWER_SECONDS = 5.0

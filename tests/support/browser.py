@@ -94,3 +94,10 @@ class Browser:
                         return self.http.post(target, data=data, timeout=15)
                     return self.http.get(target, params=data, timeout=15)
         raise AssertionError(f"no button {button or label!r} on {page.url}:\n{page.text[:2000]}")
+
+
+def plain_get(url: str, headers: dict[str, str] | None = None) -> requests.Response:
+    """GET url once, with no cookies, proxies or environment CA bundle, and no redirects."""
+    with requests.Session() as session:
+        session.trust_env = False
+        return session.get(url, headers=headers or {}, timeout=10, allow_redirects=False)

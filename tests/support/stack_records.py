@@ -31,7 +31,9 @@ def stack_token_caches(stack: NativeStack, key_texts: list[str] | None = None) -
 
 def session_record(stack: NativeStack, browser: Browser) -> dict[str, Any]:
     """The decrypted session record behind browser's session cookie."""
-    key = session_key(browser.http.cookies[SESSION_COOKIE])
+    cookie = browser.http.cookies.get(SESSION_COOKIE)
+    assert cookie, "browser has no session cookie"
+    key = session_key(cookie)
     store = RedisByteStore(connect_redis(stack.redis_url))
     sealed = store.get(key)
     assert sealed is not None, "no session record"
