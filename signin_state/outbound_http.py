@@ -18,7 +18,7 @@ class OutboundSession(requests.Session):
     ):
         super().__init__()
         self._ca_bundle = ca_bundle
-        self._timeout = timeout
+        self.timeout = timeout
         self._environment_by_origin: dict[tuple[str, str], dict[str, Any]] = {}
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=32)
         self.mount("https://", adapter)
@@ -27,8 +27,15 @@ class OutboundSession(requests.Session):
     def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         """Send a request, applying the default timeout when none is given."""
         if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self._timeout
+            kwargs["timeout"] = self.timeout
         return super().request(method, url, *args, **kwargs)
+
+    def trust_and_proxy_for(self, url: str) -> tuple[str, str | None]:
+        """The CA bundle file and the proxy URL (or None) this session would use for url."""
+        environment = self.merge_environment_settings(url, None, None, None, None)
+        verify = environment["verify"]
+        ca_certs = verify if isinstance(verify, str) else requests.utils.DEFAULT_CA_BUNDLE_PATH
+        return ca_certs, requests.utils.select_proxy(url, environment["proxies"])
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any

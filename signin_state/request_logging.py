@@ -37,6 +37,7 @@ class JsonLineFormatter(logging.Formatter):
         for field in ("method", "route", "path", "status", "duration_ms"):
             if hasattr(record, field):
                 line[field] = getattr(record, field)
+        line.update(getattr(record, "noted", {}))
         if record.exc_info:
             line["error"] = record.exc_info[0].__name__ if record.exc_info[0] else "error"
         return json.dumps(line, separators=(",", ":"))
@@ -56,6 +57,12 @@ def configure_json_logging(service: str, level: int = logging.INFO) -> None:
     root.setLevel(level)
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def note_in_request_log(**fields: str | int) -> None:
+    """Add fields to the one line the current request will be logged with."""
+    noted: dict[str, str | int] = g.setdefault("request_log_noted", {})
+    noted.update(fields)
 
 
 def init_request_logging(app: Flask) -> None:
@@ -80,6 +87,7 @@ def init_request_logging(app: Flask) -> None:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "noted": g.get("request_log_noted", {}),
             },
         )
         response.headers.setdefault(REQUEST_ID_HEADER, g.get("request_id", ""))

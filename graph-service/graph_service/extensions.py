@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from graph_service.allowlist import GraphAllowlist
 from graph_service.graph_client import GraphClient
+from graph_service.graph_transport import GraphTransport
 from graph_service.settings import GraphSettings
 from graph_service.user_clients import UserClients
 from signin_state.metrics import ServiceMetrics
@@ -35,7 +36,7 @@ def attach_gateway(app: Flask, state: ServiceState[GraphSettings], metrics: Serv
     settings = state.settings
     app.extensions[GATEWAY_EXTENSION] = GraphGateway(
         client=GraphClient(
-            state.resources.http,
+            GraphTransport.for_origin_of(settings.graph_base_url, state.resources.http),
             settings.graph_base_url,
             settings.retry_policy(),
             on_retry=metrics.graph_retries.inc,

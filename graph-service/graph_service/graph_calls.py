@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import requests
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.claims_challenge import claims_from_challenge
 from graph_service.extensions import gateway, service_state
 from graph_service.graph_paths import checked_graph_path, graph_url, is_same_graph_link
+from graph_service.graph_transport import GraphAnswer
 from graph_service.json_errors import GraphServiceError, error_body
 from graph_service.request_ids import client_request_id
 from graph_service.user_tokens import access_token_for
 from signin_state.identity_assertion import HEADER_NAME, InvalidAssertionError, SignedInUser
 from signin_state.metrics import current_metrics
+from signin_state.request_logging import note_in_request_log
 
-log = logging.getLogger(__name__)
 blueprint = Blueprint("graph_calls", __name__, url_prefix="/graph")
 PASSED_ON_HEADERS = ("request-id", "client-request-id", "Retry-After", "Content-Type")
 PASS_THROUGH_PREFIX = "/graph/v1.0"
@@ -56,20 +55,16 @@ def call_graph(
     if method == "GET" and request.args.get("all") == "true":
         return _all_pages(url, token, query or [])
     headers = _outbound_headers()
-    answer = client.send(method, url, token, params=query, json=body, headers=headers)
+    answer = client.send(method, url, token, params=query, json_body=body, headers=headers)
     claims = claims_from_challenge(answer.headers.get("WWW-Authenticate"))
     if answer.status_code == 401 and claims:
-        answer.close()
         token = access_token_for(user, scopes, next_path=_next_path(), claims_challenge=claims)
-        answer = client.send(method, url, token, params=query, json=body, headers=headers)
+        answer = client.send(method, url, token, params=query, json_body=body, headers=headers)
     current_metrics().graph_calls.labels(str(answer.status_code)).inc()
-    log.info(
-        "graph call %s %s -> %s request-id=%s client-request-id=%s",
-        method,
-        path,
-        answer.status_code,
-        answer.headers.get("request-id", "-"),
-        headers.get("client-request-id", "-"),
+    note_in_request_log(
+        graph_status=answer.status_code,
+        graph_request_id=answer.headers.get("request-id", ""),
+        graph_client_request_id=headers.get("client-request-id", ""),
     )
     return relay(answer)
 
@@ -95,7 +90,7 @@ def _all_pages(url: str, token: str, query: list[tuple[str, str]]) -> ResponseRe
     return jsonify(merged), 200, _passed_on(answer)
 
 
-def relay(answer: requests.Response) -> ResponseReturnValue:
+def relay(answer: GraphAnswer) -> ResponseReturnValue:
     """Pass Graph's status, body and request-id on; JSON next links point back through us."""
     content_type = answer.headers.get("Content-Type", "")
     if content_type.startswith("application/json") and b"@odata.nextLink" in answer.content:
@@ -107,12 +102,18 @@ def relay(answer: requests.Response) -> ResponseReturnValue:
         # An error without Graph's JSON (a gateway page, say): same status, our envelope.
         body = error_body("graph_error", f"Microsoft Graph answered {answer.status_code}.")
         return jsonify(body), answer.status_code, _passed_on(answer, keep_type=False)
+    elif 300 <= answer.status_code < 400:
+        # Not followed (a download link, say): the caller goes there itself, without our token.
+        headers = _passed_on(answer, keep_type=False)
+        if "Location" in answer.headers:
+            headers["Location"] = answer.headers["Location"]
+        return Response(b"", status=answer.status_code, headers=headers)
     elif answer.content and not content_type.startswith(("image/", "application/json")):
         raise GraphServiceError(502, "graph_bad_answer", "Microsoft Graph answered unexpectedly.")
     return Response(answer.content, status=answer.status_code, headers=_passed_on(answer))
 
 
-def _passed_on(answer: requests.Response, *, keep_type: bool = True) -> dict[str, str]:
+def _passed_on(answer: GraphAnswer, *, keep_type: bool = True) -> dict[str, str]:
     names = PASSED_ON_HEADERS if keep_type else PASSED_ON_HEADERS[:-1]
     return {name: answer.headers[name] for name in names if name in answer.headers}
 

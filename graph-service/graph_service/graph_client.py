@@ -9,9 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from graph_service.graph_paths import is_same_graph_link
+from graph_service.graph_transport import GraphAnswer, GraphTransport, GraphUnreachableError
 from graph_service.json_errors import GraphServiceError
 
 log = logging.getLogger(__name__)
@@ -43,32 +42,43 @@ def retry_after_seconds(value: str | None, default: float) -> float:
 
 
 class GraphClient:
-    """Sends requests to one Graph base URL through a shared pooled session."""
+    """Sends requests to one Graph base URL over the transport's pooled connections."""
 
     def __init__(
         self,
-        http: requests.Session,
+        transport: GraphTransport,
         base_url: str,
         policy: RetryPolicy,
         sleep: Callable[[float], None] = time.sleep,
         on_retry: Callable[[], None] | None = None,
     ) -> None:
-        self._http = http
+        self._transport = transport
         self.base_url = base_url
         self._policy = policy
         self._sleep = sleep
         self._on_retry = on_retry
 
-    def send(self, method: str, url: str, token: str, **kwargs: Any) -> requests.Response:
+    def send(
+        self,
+        method: str,
+        url: str,
+        token: str,
+        *,
+        headers: dict[str, str] | None = None,
+        params: list[tuple[str, str]] | None = None,
+        json_body: Any = None,
+    ) -> GraphAnswer:
         """Send once, and again after Retry-After for 429/503 while the deadline allows."""
-        headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
+        headers = {"Authorization": f"Bearer {token}", **(headers or {})}
         started = time.monotonic()
         attempt = 0
         while True:
             try:
-                answer = self._http.request(method, url, headers=headers, **kwargs)
-            except requests.RequestException as error:
-                log.warning("Graph unreachable: %s", type(error).__name__)
+                answer = self._transport.request(
+                    method, url, headers=headers, params=params, json_body=json_body
+                )
+            except GraphUnreachableError as error:
+                log.warning("Graph unreachable: %s", error)
                 raise GraphServiceError(
                     502, "graph_unreachable", "Microsoft Graph did not answer."
                 ) from None
@@ -79,19 +89,24 @@ class GraphClient:
             )
             if time.monotonic() - started + wait > self._policy.total_deadline_seconds:
                 return answer
-            answer.close()
             attempt += 1
             if self._on_retry is not None:
                 self._on_retry()
             self._sleep(wait)
 
     def get_all_pages(
-        self, url: str, token: str, *, max_pages: int, max_items: int, **kwargs: Any
-    ) -> tuple[requests.Response, dict[str, Any]]:
+        self,
+        url: str,
+        token: str,
+        *,
+        max_pages: int,
+        max_items: int,
+        params: list[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[GraphAnswer, dict[str, Any]]:
         """Follow @odata.nextLink on the same Graph host; return the last answer and the merge."""
         merged: dict[str, Any] = {"value": []}
-        page_headers = dict(kwargs.get("headers", {}))
-        answer = self.send("GET", url, token, **kwargs)
+        answer = self.send("GET", url, token, params=params, headers=headers)
         for page in range(1, max_pages + 1):
             if answer.status_code != 200:
                 return answer, merged
@@ -109,6 +124,6 @@ class GraphClient:
                 raise GraphServiceError(
                     502, "foreign_next_link", "Graph sent a next page link to another host."
                 )
-            answer = self.send("GET", next_link, token, headers=page_headers)
+            answer = self.send("GET", next_link, token, headers=headers)
         merged["value"] = merged["value"][:max_items]
         return answer, merged

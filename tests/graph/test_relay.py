@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import pytest
-import requests
 from flask import Flask
 from graph_service.graph_calls import relay
+from graph_service.graph_transport import GraphAnswer
 from graph_service.json_errors import GraphServiceError
+from urllib3 import HTTPHeaderDict
 
 
-def graph_answer(status: int, content_type: str, body: bytes, **headers: str) -> requests.Response:
-    answer = requests.Response()
-    answer.status_code = status
-    answer.headers["Content-Type"] = content_type
-    answer.headers.update(headers)
-    answer._content = body
-    return answer
+def graph_answer(status: int, content_type: str, body: bytes, **headers: str) -> GraphAnswer:
+    return GraphAnswer(status, HTTPHeaderDict({"Content-Type": content_type, **headers}), body)
 
 
 def test_error_without_json_keeps_its_status_in_our_envelope() -> None:
@@ -40,3 +36,16 @@ def test_json_error_passes_through_unchanged() -> None:
         assert relayed.status_code == 404  # type: ignore[union-attr]
         assert relayed.get_data() == body  # type: ignore[union-attr]
         assert relayed.headers["request-id"] == "r-1"  # type: ignore[union-attr]
+
+
+def test_redirect_is_passed_on_with_its_location_not_followed() -> None:
+    download = "https://download.contoso.example/photo.jpg?sig=abc"
+    answer = graph_answer(
+        302, "text/html", b"<a>Found</a>", Location=download, **{"request-id": "r-2"}
+    )
+    with Flask(__name__).test_request_context():
+        relayed = relay(answer)
+        assert relayed.status_code == 302  # type: ignore[union-attr]
+        assert relayed.headers["Location"] == download  # type: ignore[union-attr]
+        assert relayed.headers["request-id"] == "r-2"  # type: ignore[union-attr]
+        assert relayed.get_data() == b""  # type: ignore[union-attr]
