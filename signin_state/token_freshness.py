@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import msal
 
@@ -13,10 +14,16 @@ EXPIRY_MARGIN_SECONDS = 5 * 60  # MSAL treats a token expiring within 5 minutes 
 DECISION_WINDOW_SECONDS = 30
 
 
-def has_fresh_access_token(
+def lasts_past_decision(expires_on: int, refresh_on: int, now: int) -> bool:
+    """True if a token with these times stays usable to MSAL through the decision window."""
+    lasts = expires_on - now >= EXPIRY_MARGIN_SECONDS + DECISION_WINDOW_SECONDS
+    return lasts and refresh_on >= now + DECISION_WINDOW_SECONDS
+
+
+def fresh_access_token(
     cache: msal.SerializableTokenCache, *, home_account_id: str, client_id: str, scopes: list[str]
-) -> bool:
-    """True if the cache holds an access token for scopes that MSAL would use as it is."""
+) -> dict[str, Any] | None:
+    """The cache's access token entry for scopes that MSAL would use as it is, if any."""
     now = int(time.time())
     entries = cache.search(
         msal.TokenCache.CredentialType.ACCESS_TOKEN,
@@ -25,8 +32,6 @@ def has_fresh_access_token(
     )
     for entry in entries:
         expires_on = int(entry.get("expires_on", 0))
-        refresh_on = int(entry.get("refresh_on", expires_on))
-        lasts = expires_on - now >= EXPIRY_MARGIN_SECONDS + DECISION_WINDOW_SECONDS
-        if lasts and refresh_on >= now + DECISION_WINDOW_SECONDS:
-            return True
-    return False
+        if lasts_past_decision(expires_on, int(entry.get("refresh_on", expires_on)), now):
+            return dict(entry)
+    return None

@@ -2,11 +2,14 @@
 
 Redis stays the truth: every use reads the user's record again, and reparses it only when it
 changed since this process last saw it (another replica refreshed, or the user signed out).
+The access tokens acquire_token_silent gave from a record are remembered only as long as the
+record stays byte for byte the same, and only while they stay fresh.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,8 +19,18 @@ import msal
 
 from signin_state.msal_client import ConfidentialClientFactory
 from signin_state.token_caches import UserTokenCaches
+from signin_state.token_freshness import lasts_past_decision
 
 DEFAULT_CAPACITY = 1000
+
+
+@dataclass(frozen=True)
+class RememberedToken:
+    """An access token acquire_token_silent returned, with its cache entry's times."""
+
+    secret: str
+    expires_on: int
+    refresh_on: int
 
 
 @dataclass
@@ -30,6 +43,20 @@ class UserClient:
     lock: threading.Lock = field(default_factory=threading.Lock)
     record: bytes | None = None  # the stored record the cache holds, as last read or written
     sealed_with_old_key: bool = False
+    remembered: dict[tuple[str, ...], RememberedToken] = field(default_factory=dict)
+
+    def remembered_token(self, scopes: list[str]) -> str | None:
+        """The token remembered for scopes from the current record, if still fresh."""
+        found = self.remembered.get(tuple(sorted(scopes)))
+        if found is None or not lasts_past_decision(
+            found.expires_on, found.refresh_on, int(time.time())
+        ):
+            return None
+        return found.secret
+
+    def remember(self, scopes: list[str], token: RememberedToken) -> None:
+        """Remember token for scopes until the record changes."""
+        self.remembered[tuple(sorted(scopes))] = token
 
 
 class UserClients:
@@ -73,6 +100,7 @@ class UserClients:
         record, old_key = self._caches.reload_into(entry.home_account_id, entry.cache, entry.record)
         if record != entry.record:
             entry.sealed_with_old_key = old_key
+            entry.remembered.clear()
         entry.record = record
 
     def save(self, entry: UserClient) -> bool:
@@ -80,6 +108,7 @@ class UserClients:
         if not (entry.cache.has_state_changed or entry.sealed_with_old_key):
             return False
         entry.record = self._caches.write(entry.home_account_id, entry.cache)
+        entry.remembered.clear()
         entry.cache.has_state_changed = False
         entry.sealed_with_old_key = False
         return True

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 from graph_service.extensions import gateway, service_state
 from graph_service.json_errors import GraphServiceError
-from graph_service.user_clients import UserClient
+from graph_service.user_clients import RememberedToken, UserClient
 from signin_state.identity_assertion import SignedInUser
 from signin_state.metrics import current_metrics
-from signin_state.token_freshness import has_fresh_access_token
+from signin_state.token_freshness import fresh_access_token
 
 REFRESH_LOCK_WAIT_SECONDS = 10.0
 CONSENT_REQUIRED_CODE = 65001
@@ -36,15 +36,11 @@ def access_token_for(
     state = service_state()
     metrics = current_metrics()
     with gateway().user_clients.use(user.home_account_id) as entry:
-        fresh = claims_challenge is None and has_fresh_access_token(
-            entry.cache,
-            home_account_id=user.home_account_id,
-            client_id=state.settings.client_id,
-            scopes=scopes,
-        )
-        if fresh:
-            metrics.token_cache.labels("hit").inc()
-            return _acquire_silently(entry, scopes, next_path, None)[0]
+        if claims_challenge is None:
+            token = entry.remembered_token(scopes) or _fresh_token(entry, scopes, next_path)
+            if token is not None:
+                metrics.token_cache.labels("hit").inc()
+                return token
         locks = state.resources.refresh_locks
         waited_from = time.perf_counter()
         with locks.hold(user.home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS) as taken:
@@ -56,6 +52,25 @@ def access_token_for(
             token, refreshed = _acquire_silently(entry, scopes, next_path, claims_challenge)
             metrics.token_cache.labels("refresh" if refreshed else "hit").inc()
             return token
+
+
+def _fresh_token(entry: UserClient, scopes: list[str], next_path: str) -> str | None:
+    """acquire_token_silent's token when the cache holds a fresh one (no refresh), else None."""
+    fresh = fresh_access_token(
+        entry.cache,
+        home_account_id=entry.home_account_id,
+        client_id=service_state().settings.client_id,
+        scopes=scopes,
+    )
+    if fresh is None:
+        return None
+    token = _acquire_silently(entry, scopes, next_path, None)[0]
+    if token == fresh["secret"]:
+        expires_on = int(fresh["expires_on"])
+        entry.remember(
+            scopes, RememberedToken(token, expires_on, int(fresh.get("refresh_on", expires_on)))
+        )
+    return token
 
 
 def _acquire_silently(

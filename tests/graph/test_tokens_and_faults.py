@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
 from urllib.parse import parse_qs, urlsplit
+
+import msal
 
 from native_stack.stack import NativeStack
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
 from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import home_account_id_of, stack_token_caches
 
 IDENTITY_ENDPOINTS = ("discovery", "instance_discovery", "authorize", "token", "jwks")
 
@@ -25,6 +29,29 @@ def test_warm_graph_call_makes_no_identity_platform_request(
     assert {kind: counts[kind] for kind in IDENTITY_ENDPOINTS} == dict.fromkeys(
         IDENTITY_ENDPOINTS, 0
     )
+
+
+def test_a_record_changed_elsewhere_is_used_at_once_not_the_remembered_token(
+    gateway_stack: NativeStack, signed_in: Browser
+) -> None:
+    url = gateway_stack.public_url + "/graph/me"
+    assert signed_in.get(url).status_code == 200  # graph-service now remembers this token
+    caches = stack_token_caches(gateway_stack)
+    home_account_id = home_account_id_of(gateway_stack, signed_in)
+    original = caches.load(home_account_id).cache
+    state = json.loads(original.serialize())
+    for entry in state["AccessToken"].values():
+        entry["secret"] = "replaced-by-another-replica"  # Graph refuses this one
+    replaced = msal.SerializableTokenCache()
+    replaced.deserialize(json.dumps(state))
+    caches.write(home_account_id, replaced)
+    try:
+        answer = signed_in.get(url)
+        assert answer.status_code == 401, answer.text
+        assert answer.json()["error"]["code"] == "InvalidAuthenticationToken"
+    finally:
+        caches.write(home_account_id, original)
+    assert signed_in.get(url).status_code == 200
 
 
 def test_throttling_is_retried_after_retry_after(

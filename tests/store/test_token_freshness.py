@@ -11,7 +11,7 @@ import pytest
 from signin_state.token_freshness import (
     DECISION_WINDOW_SECONDS,
     EXPIRY_MARGIN_SECONDS,
-    has_fresh_access_token,
+    fresh_access_token,
 )
 
 HOME = "uid.utid"
@@ -59,14 +59,15 @@ def test_freshness_leaves_a_decision_window(
     expires_in: int, refresh_in: int | None, fresh: bool
 ) -> None:
     cache = cache_with_access_token(expires_in, refresh_in)
-    judged = has_fresh_access_token(
-        cache, home_account_id=HOME, client_id=CLIENT, scopes=["User.Read"]
-    )
-    assert judged is fresh
+    judged = fresh_access_token(cache, home_account_id=HOME, client_id=CLIENT, scopes=["User.Read"])
+    assert (judged is not None) is fresh
+    if judged is not None:
+        assert judged["secret"] == "at"
 
 
 def test_a_token_for_other_scopes_is_not_fresh() -> None:
     cache = cache_with_access_token(3600)
-    assert not has_fresh_access_token(
-        cache, home_account_id=HOME, client_id=CLIENT, scopes=["Mail.Read"]
+    assert (
+        fresh_access_token(cache, home_account_id=HOME, client_id=CLIENT, scopes=["Mail.Read"])
+        is None
     )
