@@ -272,7 +272,6 @@ class NativeStack:
             PORT=str(port),
             METRICS_PORT=str(metrics_port),
             WEB_CONCURRENCY=str(workers),
-            GUNICORN_THREADS="4",
             PROMETHEUS_MULTIPROC_DIR=str(self.run_dir / "prometheus" / name),
         )
         process = self._launch(name, argv, env)
