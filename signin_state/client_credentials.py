@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from signin_state.errors import ConfigurationError
+from signin_state.errors import ConfigurationError, CredentialUnavailableError
 
 if TYPE_CHECKING:
     from signin_state.settings import IdentitySettings
@@ -117,11 +117,11 @@ class FederatedTokenFile:
         try:
             token = Path(self.path).read_text(encoding="utf-8").strip()
         except OSError as error:
-            raise ConfigurationError(
+            raise CredentialUnavailableError(
                 f"AZURE_FEDERATED_TOKEN_FILE: cannot read {self.path}: {error.strerror or error}"
             ) from None
         if not token:
-            raise ConfigurationError(f"AZURE_FEDERATED_TOKEN_FILE: {self.path} is empty")
+            raise CredentialUnavailableError(f"AZURE_FEDERATED_TOKEN_FILE: {self.path} is empty")
         return token
 
 

@@ -5,5 +5,9 @@ class StoreUnavailableError(Exception):
     """The backing store (Redis) did not answer; the request may be retried later."""
 
 
+class CredentialUnavailableError(Exception):
+    """The service's own credential could not be read when a token request needed it."""
+
+
 class ConfigurationError(Exception):
     """The service's configuration is missing or unsafe; the message names the variables."""

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from auth_service.sign_in_error_hints import hint_for
-from signin_state.errors import StoreUnavailableError
+from signin_state.errors import CredentialUnavailableError, StoreUnavailableError
 from signin_state.metrics import current_metrics
 from signin_state.request_logging import current_request_id
 
@@ -40,6 +40,19 @@ def error_page(
     return body, status, headers or {}
 
 
+def unavailable_answer(
+    *, code: str, message: str, page_message: str, retry_url: str, retry_after_seconds: int
+) -> ResponseReturnValue:
+    """A 503 with Retry-After: JSON for API clients, the error page for browsers."""
+    headers = {"Retry-After": str(retry_after_seconds)}
+    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wanted == "application/json":
+        return jsonify({"error": {"code": code, "message": message}}), 503, headers
+    return error_page(
+        503, "Sign-in is briefly unavailable", page_message, retry_url=retry_url, headers=headers
+    )
+
+
 def register_error_pages(app: Flask) -> None:
     """Install handlers so every error answers with a page."""
 
@@ -47,19 +60,26 @@ def register_error_pages(app: Flask) -> None:
     def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
         log.error("session store unavailable")
         current_metrics().redis_errors.inc()
-        if request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-            "application/json"
-        ):
-            message = "Session storage is unavailable; retry shortly."
-            body = {"error": {"code": "store_unavailable", "message": message}}
-            return jsonify(body), 503, {"Retry-After": "5"}
-        return error_page(
-            503,
-            "Sign-in is briefly unavailable",
-            "We cannot reach the place where we keep sign-ins right now, so we cannot tell "
-            "who you are. Nothing is lost: please try again in a moment.",
+        return unavailable_answer(
+            code="store_unavailable",
+            message="Session storage is unavailable; retry shortly.",
+            page_message="We cannot reach the place where we keep sign-ins right now, so we "
+            "cannot tell who you are. Nothing is lost: please try again in a moment.",
             retry_url="/",
-            headers={"Retry-After": "5"},
+            retry_after_seconds=5,
+        )
+
+    @app.errorhandler(CredentialUnavailableError)
+    def credential_unavailable(error: CredentialUnavailableError) -> ResponseReturnValue:
+        log.error("client credential unavailable: %s", error)
+        return unavailable_answer(
+            code="credential_unavailable",
+            message="This service cannot prove its identity to Microsoft right now.",
+            page_message="This site cannot prove its own identity to Microsoft right now, so "
+            "it cannot finish signing you in. Its operators can see why in the logs. Please "
+            "try again in a minute.",
+            retry_url="/login",
+            retry_after_seconds=30,
         )
 
     @app.errorhandler(HTTPException)

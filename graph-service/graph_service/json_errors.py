@@ -10,7 +10,7 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from signin_state.errors import StoreUnavailableError
+from signin_state.errors import CredentialUnavailableError, StoreUnavailableError
 from signin_state.metrics import current_metrics
 from signin_state.request_logging import current_request_id
 
@@ -50,6 +50,15 @@ def register_json_errors(app: Flask) -> None:
         current_metrics().redis_errors.inc()
         body = error_body("store_unavailable", "Token storage is unavailable; retry shortly.")
         return jsonify(body), 503, {"Retry-After": "5"}
+
+    @app.errorhandler(CredentialUnavailableError)
+    def credential_unavailable(error: CredentialUnavailableError) -> ResponseReturnValue:
+        log.error("client credential unavailable: %s", error)
+        body = error_body(
+            "credential_unavailable",
+            "graph-service cannot prove its identity to Microsoft right now; retry shortly.",
+        )
+        return jsonify(body), 503, {"Retry-After": "30"}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

@@ -11,6 +11,10 @@ from native_stack.stack import NativeStack
 # What the seeded app has consented tenant-wide, so sign-in asks no consent.
 CONSENTED_SCOPES = "openid profile offline_access email User.Read User.ReadBasic.All"
 
+# MSAL refreshes access tokens with 5 minutes or less left: every Graph call is then a refresh
+# by graph-service, so graph-service proves its own credential too.
+ALWAYS_STALE_ACCESS_TOKENS = {"EMULATOR_ACCESS_TOKEN_LIFETIME": "300"}
+
 
 def _control(stack: NativeStack, path: str, body: dict[str, Any]) -> dict[str, Any]:
     with requests.Session() as http:

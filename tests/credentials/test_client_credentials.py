@@ -13,9 +13,9 @@ from signin_state.client_credentials import (
     client_credential_for,
     read_certificate_credential,
 )
-from signin_state.errors import ConfigurationError
+from signin_state.errors import ConfigurationError, CredentialUnavailableError
 from signin_state.settings import IdentitySettings
-from tests.credentials.certificates import KeyAndCertificate, new_certificate, write_pem
+from tests.credentials.certificates import KeyAndCertificate, write_pem
 
 BASE = {
     "client_id": "11111111-2222-3333-4444-555555555555",
@@ -23,18 +23,6 @@ BASE = {
     "data_encryption_keys": "d" * 43,
     "identity_assertion_key": "i" * 43,
 }
-
-
-@pytest.fixture(scope="module")
-def issuer() -> KeyAndCertificate:
-    """A CA that issues the client certificate."""
-    return new_certificate("test issuing CA")
-
-
-@pytest.fixture(scope="module")
-def client_certificate(issuer: KeyAndCertificate) -> KeyAndCertificate:
-    """A client certificate issued by the CA."""
-    return new_certificate("signin-stack client", issuer=issuer)
 
 
 @pytest.fixture(autouse=True)
@@ -109,15 +97,15 @@ def test_federated_token_file_is_read_afresh_for_every_assertion(tmp_path: Path)
     assert read_assertion() == "rotated.token.value"
 
 
-def test_federated_token_file_that_vanished_or_is_empty_is_a_configuration_error(
+def test_federated_token_file_that_vanished_or_is_empty_makes_the_credential_unavailable(
     tmp_path: Path,
 ) -> None:
     token_file = tmp_path / "azure-identity-token"
     read_assertion = FederatedTokenFile(str(token_file))
-    with pytest.raises(ConfigurationError, match="AZURE_FEDERATED_TOKEN_FILE: cannot read"):
+    with pytest.raises(CredentialUnavailableError, match="AZURE_FEDERATED_TOKEN_FILE: cannot read"):
         read_assertion()
     token_file.write_text("\n")
-    with pytest.raises(ConfigurationError, match="is empty"):
+    with pytest.raises(CredentialUnavailableError, match="is empty"):
         read_assertion()
 
 

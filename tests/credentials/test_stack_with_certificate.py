@@ -8,28 +8,17 @@ from pathlib import Path
 import pytest
 
 from native_stack.stack import NativeStack, StackOptions
-from tests.credentials.certificates import KeyAndCertificate, new_certificate, write_pem
-from tests.credentials.emulator_apps import register_app_without_secret, token_requests_by_grant
+from tests.credentials.certificates import KeyAndCertificate, write_pem
+from tests.credentials.emulator_apps import (
+    ALWAYS_STALE_ACCESS_TOKENS,
+    register_app_without_secret,
+    token_requests_by_grant,
+)
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
 APP_ID = "ce47f1c4-7e57-4c3a-9d1b-5e1f0c2a7b01"
 PASSWORD = "pem-file-password-for-this-test"
-# MSAL refreshes access tokens with 5 minutes or less left: every Graph call is then a refresh
-# by graph-service, so graph-service proves its own credential too.
-ALWAYS_STALE_ACCESS_TOKENS = {"EMULATOR_ACCESS_TOKEN_LIFETIME": "300"}
-
-
-@pytest.fixture(scope="module")
-def issuer() -> KeyAndCertificate:
-    """The CA that issued the client certificate."""
-    return new_certificate("test issuing CA")
-
-
-@pytest.fixture(scope="module")
-def client_certificate(issuer: KeyAndCertificate) -> KeyAndCertificate:
-    """The certificate registered on the app."""
-    return new_certificate("signin-stack client", issuer=issuer)
 
 
 @pytest.fixture(scope="module")

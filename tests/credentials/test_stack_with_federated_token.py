@@ -14,7 +14,11 @@ import pytest
 
 from native_stack.stack import NativeStack, StackOptions
 from tests.credentials.certificates import TokenIssuerKey, new_token_issuer_key
-from tests.credentials.emulator_apps import register_app_without_secret, token_requests_by_grant
+from tests.credentials.emulator_apps import (
+    ALWAYS_STALE_ACCESS_TOKENS,
+    register_app_without_secret,
+    token_requests_by_grant,
+)
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
@@ -22,8 +26,6 @@ APP_ID = "fede7a7e-0c1a-4b2e-8f3d-6a5b4c3d2e1f"
 CLUSTER_ISSUER = "https://oidc.cluster.example/signin-stack-test"
 SERVICE_ACCOUNT = "system:serviceaccount:signin-stack:signin-stack"
 TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
-# MSAL refreshes access tokens with 5 minutes or less left: every Graph call is a refresh.
-ALWAYS_STALE_ACCESS_TOKENS = {"EMULATOR_ACCESS_TOKEN_LIFETIME": "300"}
 
 
 def federated_credential(*trusted_keys: TokenIssuerKey) -> dict[str, Any]:
@@ -155,3 +157,41 @@ def test_a_rotated_token_is_used_at_once_and_a_refused_one_leaves_nothing_behind
         register_app_without_secret(
             stack, APP_ID, federated_credentials=[federated_credential(old_key)]
         )
+
+
+def test_a_vanished_token_file_answers_503_and_recovers_when_it_returns(
+    federated_stack: NativeStack,
+    browser: Browser,
+    token_file: Path,
+    issuer_keys: list[TokenIssuerKey],
+) -> None:
+    stack = federated_stack
+    assert stack.registration is not None
+    project_token(token_file, issuer_keys[0])
+    sign_in_through(browser, stack.public_url, stack.registration.usernames[4])
+    assert graph_me_status(stack, browser) == 200
+    token_file.unlink()
+    newcomer = Browser()
+    try:
+        graph = browser.get(stack.public_url + "/graph/me", headers={"Accept": "application/json"})
+        assert graph.status_code == 503, graph.text
+        assert graph.json()["error"]["code"] == "credential_unavailable"
+        assert graph.headers["Retry-After"] == "30"
+        # Finishing a sign-in needs the credential too: a page that says so, not a 500.
+        picker = newcomer.get(stack.public_url + "/login")
+        landed = newcomer.submit(picker, button=stack.registration.usernames[0])
+        if 'value="accept"' in landed.text:
+            landed = newcomer.submit(landed, button="accept")
+        assert landed.status_code == 503, landed.text[:300]
+        assert "/getAToken" in landed.url
+        assert "cannot prove its own identity" in landed.text
+    finally:
+        newcomer.close()
+        project_token(token_file, issuer_keys[0])
+    assert graph_me_status(stack, browser) == 200
+    again = Browser()
+    try:
+        landed = sign_in_through(again, stack.public_url, stack.registration.usernames[0])
+        assert "Welcome," in landed.text
+    finally:
+        again.close()
