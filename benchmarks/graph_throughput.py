@@ -24,6 +24,7 @@ from tests.support.stack_records import home_account_id_of, stack_token_caches
 OTHER_USERS = 100_000
 SIGN_IN_SECONDS = 15
 SIGN_IN_CLIENTS = 4
+UNLIMITED_SIGN_INS = {"SIGN_IN_RATE_LIMIT": "100000r/s", "SIGN_IN_RATE_BURST": "100000"}
 FIXED_GRAPH_CONF = """
 pid fixed-graph.pid;
 error_log stderr warn;
@@ -109,17 +110,22 @@ def _sign_ins_per_second(stack: NativeStack) -> float:
     lock = threading.Lock()
     deadline = time.monotonic() + SIGN_IN_SECONDS
 
+    failures: list[BaseException] = []
+
     def client_loop(index: int) -> None:
         nonlocal completed
-        while time.monotonic() < deadline:
-            browser = Browser()
-            try:
-                sign_in_through(browser, stack.public_url, usernames[index % len(usernames)])
-                assert browser.get(stack.public_url + "/graph/me").status_code == 200
-            finally:
-                browser.close()
-            with lock:
-                completed += 1
+        try:
+            while time.monotonic() < deadline:
+                browser = Browser()
+                try:
+                    sign_in_through(browser, stack.public_url, usernames[index % len(usernames)])
+                    assert browser.get(stack.public_url + "/graph/me").status_code == 200
+                finally:
+                    browser.close()
+                with lock:
+                    completed += 1
+        except BaseException as error:  # a failed sign-in makes the figure meaningless
+            failures.append(error)
 
     threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(SIGN_IN_CLIENTS)]
     started = time.monotonic()
@@ -127,12 +133,17 @@ def _sign_ins_per_second(stack: NativeStack) -> float:
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} sign-in client(s) failed") from failures[0]
     return completed / (time.monotonic() - started)
 
 
 def run(run_dir: Path) -> str:
     """Run every Graph throughput measurement on one stack and return the tables."""
-    stack = NativeStack(StackOptions(run_dir=run_dir / "stack"))
+    # Every benchmark client comes from 127.0.0.1, so nginx's per-address sign-in limit would
+    # measure itself instead of the stack: it is lifted here, and only here.
+    options = StackOptions(run_dir=run_dir / "stack", nginx_env=UNLIMITED_SIGN_INS)
+    stack = NativeStack(options)
     stack.start()
     fixed_graph: ManagedProcess | None = None
     try:
@@ -176,6 +187,6 @@ def run(run_dir: Path) -> str:
         f"stack vs floor: {through_stack.requests_per_second / floor.requests_per_second:.0%} "
         f"(target >= 50%); with {OTHER_USERS:,} other users: {change:+.1%} (target within 10%)\n"
         f"complete sign-ins per second (authorize, callback, first Graph call; "
-        f"{SIGN_IN_CLIENTS} clients): {sign_ins:.1f}\n"
+        f"{SIGN_IN_CLIENTS} clients, sign-in rate limit lifted): {sign_ins:.1f}\n"
     )
     return format_table("Graph gateway throughput", header, rows) + notes

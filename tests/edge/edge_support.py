@@ -54,8 +54,13 @@ def client_from(source_address: str) -> requests.Session:
     """A client whose connections come from source_address (any 127.x.y.z is loopback)."""
     client = requests.Session()
     client.trust_env = False
-    client.mount("http://", _SourceAddressAdapter(source_address))
+    send_from(client, source_address)
     return client
+
+
+def send_from(client: requests.Session, source_address: str) -> None:
+    """Make client's later http:// connections come from source_address."""
+    client.mount("http://", _SourceAddressAdapter(source_address))
 
 
 def plain_client() -> requests.Session:
