@@ -337,13 +337,9 @@ class NativeStack:
 
 
 def _upstream_servers(ports: list[int]) -> str:
-    """`server` lines of an nginx upstream, one per loopback port.
-
-    A replica that failed is skipped for a second only: long enough to spare requests a
-    refused connection, short enough that restarting replicas one by one never leaves
-    nginx believing that none is alive.
-    """
-    return "\n    ".join(f"server 127.0.0.1:{port} fail_timeout=1s;" for port in ports)
+    """`server` lines of an nginx upstream, one per loopback port (see the template's note
+    on max_fails=0)."""
+    return "\n    ".join(f"server 127.0.0.1:{port} max_fails=0;" for port in ports)
 
 
 def _python_path() -> str:

@@ -39,9 +39,10 @@ def test_restarting_auth_service_signs_nobody_out(
     replicated_stack: NativeStack, signed_in_cookies: dict[str, str]
 ) -> None:
     def restart_each_auth_process() -> None:
+        # A rolling restart as an orchestrator does it: the next process goes down as soon as
+        # the one before answers its health check, not when nginx has noticed it is back.
         for name in replicated_stack.process_names("auth-service"):
             replicated_stack.start_process(name)  # stops the old process, starts a new one
-            time.sleep(1.0)
 
     result = run_load(
         replicated_stack.public_url + "/graph/me",
@@ -53,6 +54,39 @@ def test_restarting_auth_service_signs_nobody_out(
     assert result.statuses[401] == 0, result.summary()
     assert result.failed <= MAX_FAILED_SHARE * result.total, result.summary()
     assert set(all_still_signed_in(replicated_stack, signed_in_cookies).values()) == {200}
+
+
+def test_a_replica_back_from_a_crash_serves_at_once_when_the_other_crashes(
+    replicated_stack: NativeStack, signed_in_cookies: dict[str, str]
+) -> None:
+    """nginx must not go on shunning a replica that failed a moment ago: if it does, the
+    other replica's crash leaves it with no replica it believes alive, and every sign-in
+    check answers 500 until it looks again."""
+
+    def crash(name: str) -> None:
+        process = replicated_stack.processes[name]
+        assert process.popen is not None
+        os.killpg(process.popen.pid, signal.SIGKILL)
+        process.popen.wait()
+
+    def crash_one_then_the_other() -> None:
+        first, second = replicated_stack.process_names("auth-service")
+        crash(first)
+        time.sleep(0.3)  # requests meet the refused port meanwhile
+        replicated_stack.start_process(first)
+        crash(second)
+        time.sleep(1.5)
+        replicated_stack.start_process(second)
+
+    result = run_load(
+        replicated_stack.public_url + "/graph/me",
+        signed_in_cookies,
+        seconds=6,
+        during=crash_one_then_the_other,
+    )
+    print(f"\nauth-service crashes: {result.summary()}")
+    assert result.total > 200
+    assert result.failed <= MAX_FAILED_SHARE * result.total, result.summary()
 
 
 def test_restarting_redis_signs_nobody_out_and_answers_503_meanwhile(
