@@ -304,6 +304,7 @@ class NativeStack:
             values["TLS_LISTEN"] = f"127.0.0.1:{self.tls_port}"
             values["TLS_CERTIFICATE"] = str(tls_files.server_cert)
             values["TLS_CERTIFICATE_KEY"] = str(tls_files.server_key)
+            values["HTTPS_PUBLIC_PORT"] = str(self.tls_port)
         else:
             leave_out.add("tls")
         values.update(self.options.nginx_env)

@@ -7,16 +7,28 @@ from collections.abc import Iterator
 import pytest
 
 from native_stack.stack import NativeStack, StackOptions
-from tests.edge.edge_support import assert_security_headers, header_values, plain_client
+from tests.edge.conftest import OTHER_CLIENT, TRUSTED_BALANCER
+from tests.edge.edge_support import (
+    assert_security_headers,
+    client_from,
+    header_values,
+    plain_client,
+)
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
 
 @pytest.fixture(scope="module")
 def tls_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
-    """The stack with TLS on: PUBLIC_URL is https on nginx's https port."""
+    """The stack with TLS on: PUBLIC_URL is https on nginx's https port. A load balancer at
+    TRUSTED_BALANCER may also reach the plain listener, having terminated TLS itself."""
     running = NativeStack(
-        StackOptions(run_dir=tmp_path_factory.mktemp("tls-stack"), tls=True, graph_workers=1)
+        StackOptions(
+            run_dir=tmp_path_factory.mktemp("tls-stack"),
+            tls=True,
+            graph_workers=1,
+            nginx_env={"TRUSTED_PROXY": f"{TRUSTED_BALANCER}/32"},
+        )
     )
     running.start()
     yield running
@@ -57,3 +69,58 @@ def test_the_plain_listener_sends_no_hsts(tls_stack: NativeStack) -> None:
     assert answer.status_code == 200
     assert header_values(answer, "Strict-Transport-Security") == []
     assert_security_headers(answer)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_plain_http_is_sent_to_the_same_place_over_https(
+    tls_stack: NativeStack, method: str
+) -> None:
+    with plain_client() as client:
+        answer = client.request(
+            method, tls_stack.plain_url + "/graph/me?select=id", allow_redirects=False, timeout=10
+        )
+    assert answer.status_code == 308  # a POST stays a POST
+    assert answer.headers["Location"] == tls_stack.public_url + "/graph/me?select=id"
+    assert header_values(answer, "Strict-Transport-Security") == []
+
+
+def test_a_browser_that_starts_on_plain_http_signs_in_over_https(tls_stack: NativeStack) -> None:
+    assert tls_stack.registration is not None
+    browser = Browser()
+    browser.http.verify = str(tls_stack.tls_ca_file)
+    try:
+        start = browser.get(tls_stack.plain_url + "/")
+        assert start.url == tls_stack.public_url + "/"
+        assert start.history[0].status_code == 308
+        landed = sign_in_through(browser, start.url, tls_stack.registration.usernames[1])
+        assert landed.url == tls_stack.public_url + "/"
+        assert all(step.url.startswith("https://") for step in landed.history)
+    finally:
+        browser.close()
+
+
+def test_the_trusted_balancer_that_terminated_tls_is_not_redirected(
+    tls_stack: NativeStack,
+) -> None:
+    with client_from(TRUSTED_BALANCER) as balancer:
+        answer = balancer.get(
+            tls_stack.plain_url + "/",
+            headers={"X-Forwarded-Proto": "https"},
+            allow_redirects=False,
+            timeout=10,
+        )
+    assert answer.status_code == 200
+    assert_security_headers(answer, https=True)
+
+
+def test_anyone_else_claiming_https_is_redirected(tls_stack: NativeStack) -> None:
+    for source, says in [(OTHER_CLIENT, "https"), (TRUSTED_BALANCER, "http")]:
+        with client_from(source) as client:
+            answer = client.get(
+                tls_stack.plain_url + "/",
+                headers={"X-Forwarded-Proto": says},
+                allow_redirects=False,
+                timeout=10,
+            )
+        assert answer.status_code == 308, (source, says)
+        assert answer.headers["Location"] == tls_stack.public_url + "/"
