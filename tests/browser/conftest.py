@@ -6,9 +6,10 @@ import re
 import shutil
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Response, sync_playwright
 
 from native_stack.stack import REPO_ROOT, NativeStack, StackOptions
 
@@ -64,11 +65,24 @@ def pytest_runtest_makereport(
     return report
 
 
+# A page part that may answer 404 by design: a user without a photo gets initials instead.
+PARTS_THAT_MAY_BE_MISSING = ("/graph/me/photo",)
+
+
+def _is_broken_part_of_page(response: Response) -> bool:
+    """A stylesheet, script or image the page asked for that did not load."""
+    if response.request.resource_type == "document" or response.status < 400:
+        return False
+    missing_by_design = urlsplit(response.url).path in PARTS_THAT_MAY_BE_MISSING
+    return not (response.status == 404 and missing_by_design)
+
+
 @pytest.fixture
 def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context and tab; a screenshot in test-artifacts/ if the test fails.
 
-    Any Content-Security-Policy violation reported by Chromium fails the test.
+    Any Content-Security-Policy violation reported by Chromium, script error, or part of a
+    page (stylesheet, script, image) that fails to load fails the test.
     """
     context = chromium.new_context(viewport={"width": 1100, "height": 800})
     context.set_default_timeout(15_000)
@@ -81,6 +95,14 @@ def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
         ),
     )
     tab.on("pageerror", lambda error: violations.append(f"script error: {error}"))
+    tab.on(
+        "response",
+        lambda response: (
+            violations.append(f"{response.status} for {response.url}")
+            if _is_broken_part_of_page(response)
+            else None
+        ),
+    )
     yield tab
     if request.node.stash.get(CALL_FAILED, False):
         ARTIFACTS_DIR.mkdir(exist_ok=True)

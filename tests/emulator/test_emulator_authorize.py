@@ -27,7 +27,9 @@ def test_sign_in_page_lists_every_user_as_a_button_with_relative_form(emulator, 
     names = {b["value"]: b["text"] for b in form["buttons"] if b["name"] == "username"}
     assert names[AVERY] == "Avery Chen" and len(names) >= 4
     assert form["hidden"]["client_id"] == CLIENT_ID and form["hidden"]["state"] == "state-123"
-    assert "<script" not in body and "src=" not in body and "href=" not in body
+    assert "<script" not in body and "src=" not in body
+    # Nothing to fetch: the one link is an empty icon, so browsers do not ask for /favicon.ico.
+    assert body.count("href=") == 1 and '<link rel="icon" href="data:,">' in body
 
 
 def test_query_response_carries_code_and_state_and_loopback_port_is_ignored(emulator, browser):
