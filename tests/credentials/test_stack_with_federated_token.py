@@ -171,8 +171,7 @@ def test_a_vanished_token_file_answers_503_and_recovers_when_it_returns(
     sign_in_through(browser, stack.public_url, stack.registration.usernames[4])
     assert graph_me_status(stack, browser) == 200
     token_file.unlink()
-    newcomer = Browser()
-    try:
+    with Browser() as newcomer:
         graph = browser.get(stack.public_url + "/graph/me", headers={"Accept": "application/json"})
         assert graph.status_code == 503, graph.text
         assert graph.json()["error"]["code"] == "credential_unavailable"
@@ -185,13 +184,8 @@ def test_a_vanished_token_file_answers_503_and_recovers_when_it_returns(
         assert landed.status_code == 503, landed.text[:300]
         assert "/getAToken" in landed.url
         assert "cannot prove its own identity" in landed.text
-    finally:
-        newcomer.close()
         project_token(token_file, issuer_keys[0])
     assert graph_me_status(stack, browser) == 200
-    again = Browser()
-    try:
+    with Browser() as again:
         landed = sign_in_through(again, stack.public_url, stack.registration.usernames[0])
         assert "Welcome," in landed.text
-    finally:
-        again.close()

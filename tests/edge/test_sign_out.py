@@ -77,13 +77,10 @@ def test_sign_out_ends_everything(
 
 
 def _other_session_token(stack: NativeStack) -> str:
-    other = Browser()
-    try:
+    with Browser() as other:
         assert stack.registration is not None
         sign_in_through(other, stack.public_url, stack.registration.usernames[1])
         return csrf_token_of(stack, other)
-    finally:
-        other.close()
 
 
 @pytest.mark.parametrize(

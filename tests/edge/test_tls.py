@@ -37,9 +37,8 @@ def tls_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]
 
 def test_sign_in_over_https(tls_stack: NativeStack) -> None:
     assert tls_stack.registration is not None and tls_stack.public_url.startswith("https://")
-    browser = Browser()
-    browser.http.verify = str(tls_stack.tls_ca_file)
-    try:
+    with Browser() as browser:
+        browser.http.verify = str(tls_stack.tls_ca_file)
         landed = sign_in_through(browser, tls_stack.public_url, tls_stack.registration.usernames[0])
         assert landed.url == tls_stack.public_url + "/"
         assert tls_stack.registration.display_names[0] in landed.text
@@ -51,8 +50,6 @@ def test_sign_in_over_https(tls_stack: NativeStack) -> None:
         me = browser.get(tls_stack.public_url + "/graph/me", headers={"Accept": "application/json"})
         assert me.status_code == 200, me.text
         assert_security_headers(me, https=True)
-    finally:
-        browser.close()
 
 
 def test_https_errors_carry_hsts_too(tls_stack: NativeStack) -> None:
@@ -86,17 +83,14 @@ def test_plain_http_is_sent_to_the_same_place_over_https(
 
 def test_a_browser_that_starts_on_plain_http_signs_in_over_https(tls_stack: NativeStack) -> None:
     assert tls_stack.registration is not None
-    browser = Browser()
-    browser.http.verify = str(tls_stack.tls_ca_file)
-    try:
+    with Browser() as browser:
+        browser.http.verify = str(tls_stack.tls_ca_file)
         start = browser.get(tls_stack.plain_url + "/")
         assert start.url == tls_stack.public_url + "/"
         assert start.history[0].status_code == 308
         landed = sign_in_through(browser, start.url, tls_stack.registration.usernames[1])
         assert landed.url == tls_stack.public_url + "/"
         assert all(step.url.startswith("https://") for step in landed.history)
-    finally:
-        browser.close()
 
 
 def test_the_trusted_balancer_that_terminated_tls_is_not_redirected(

@@ -39,14 +39,11 @@ def test_photo_is_image_bytes(gateway_stack: NativeStack, signed_in: Browser) ->
 def test_no_photo_is_404_json(gateway_stack: NativeStack) -> None:
     assert gateway_stack.registration is not None
     without_photo = gateway_stack.registration.usernames[1]
-    browser = Browser()
-    try:
+    with Browser() as browser:
         sign_in_through(browser, gateway_stack.public_url, without_photo)
         answer = browser.get(gateway_stack.public_url + "/graph/me/photo")
         assert answer.status_code == 404
         assert answer.json()["error"]["code"] == "ImageNotFound"
-    finally:
-        browser.close()
 
 
 def test_graph_errors_pass_through_in_graph_envelope(

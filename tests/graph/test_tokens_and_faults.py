@@ -92,8 +92,7 @@ def test_retry_after_beyond_the_deadline_is_passed_on_at_once(
 def test_consent_required_round_trip(gateway_stack: NativeStack) -> None:
     assert gateway_stack.registration is not None
     username = gateway_stack.registration.usernames[2]
-    browser = Browser()
-    try:
+    with Browser() as browser:
         sign_in_through(browser, gateway_stack.public_url, username)
         target = f"/graph/v1.0/users/{username}"
         refused = browser.get(gateway_stack.public_url + target)
@@ -109,15 +108,12 @@ def test_consent_required_round_trip(gateway_stack: NativeStack) -> None:
         assert landed.status_code == 200
         assert urlsplit(landed.url).path == target
         assert landed.json()["userPrincipalName"] == username
-    finally:
-        browser.close()
 
 
 def test_claims_challenge_round_trip(gateway_stack: NativeStack, emulator: EmulatorControl) -> None:
     assert gateway_stack.registration is not None
     username = gateway_stack.registration.usernames[3]
-    browser = Browser()
-    try:
+    with Browser() as browser:
         sign_in_through(browser, gateway_stack.public_url, username)
         assert browser.get(gateway_stack.public_url + "/graph/me").status_code == 200
         time.sleep(1.1)  # revocation takes effect for tokens issued before the current second
@@ -133,5 +129,3 @@ def test_claims_challenge_round_trip(gateway_stack: NativeStack, emulator: Emula
         assert landed.status_code == 200
         assert urlsplit(landed.url).path == "/graph/me"
         assert landed.json()["userPrincipalName"] == username
-    finally:
-        browser.close()

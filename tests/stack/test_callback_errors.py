@@ -78,8 +78,7 @@ def test_replayed_code_is_refused(stack: NativeStack, browser: Browser) -> None:
     callback = next(step.url for step in landed.history if "/getAToken" in step.url)
     assert_retry_page(browser.get(callback))
 
-    other_browser = Browser()
-    try:
+    with Browser() as other_browser:
         assert_retry_page(other_browser.get(callback))
         fresh_state = start_log_in(other_browser, stack)
         used_code = parse_qs(urlsplit(callback).query)["code"][0]
@@ -88,5 +87,3 @@ def test_replayed_code_is_refused(stack: NativeStack, browser: Browser) -> None:
         )
         assert_retry_page(redeemed)
         assert "AADSTS" in redeemed.text
-    finally:
-        other_browser.close()

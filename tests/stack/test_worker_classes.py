@@ -67,8 +67,7 @@ def test_sign_in_and_graph_with_gthread_workers(tmp_path: Path) -> None:
         StackOptions(run_dir=tmp_path, service_env={"GUNICORN_WORKER_CLASS": "gthread"})
     )
     stack.start()
-    browser = Browser()
-    try:
+    with Browser() as browser:
         assert stack.registration is not None
         home = sign_in_through(browser, stack.public_url, stack.registration.usernames[1])
         assert "Welcome," in home.text
@@ -77,6 +76,4 @@ def test_sign_in_and_graph_with_gthread_workers(tmp_path: Path) -> None:
         assert me.json()["userPrincipalName"] == stack.registration.usernames[1]
         assert not workers_load_gevent(stack, "graph-service")
         assert not workers_load_gevent(stack, "auth-service")
-    finally:
-        browser.close()
         stack.stop()

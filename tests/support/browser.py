@@ -73,6 +73,12 @@ class Browser:
         """Release connections."""
         self.http.close()
 
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
     def get(self, url: str, **kwargs: object) -> requests.Response:
         """GET url, following redirects."""
         return self.http.get(url, timeout=15, **kwargs)  # type: ignore[arg-type]
