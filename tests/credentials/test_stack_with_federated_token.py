@@ -91,6 +91,16 @@ def graph_me_status(stack: NativeStack, browser: Browser) -> int:
     return answer.status_code
 
 
+def sign_in_with_projected_token(
+    stack: NativeStack, browser: Browser, token_file: Path, key: TokenIssuerKey, user: int
+) -> None:
+    """Project a token signed with key, sign the user-th seeded user in, and call Graph."""
+    assert stack.registration is not None
+    project_token(token_file, key)
+    sign_in_through(browser, stack.public_url, stack.registration.usernames[user])
+    assert graph_me_status(stack, browser) == 200
+
+
 def test_sign_in_and_graph_with_a_service_account_token(
     federated_stack: NativeStack,
     browser: Browser,
@@ -116,10 +126,7 @@ def test_a_token_for_another_service_account_is_refused(
     issuer_keys: list[TokenIssuerKey],
 ) -> None:
     stack = federated_stack
-    assert stack.registration is not None
-    project_token(token_file, issuer_keys[0])
-    sign_in_through(browser, stack.public_url, stack.registration.usernames[3])
-    assert graph_me_status(stack, browser) == 200
+    sign_in_with_projected_token(stack, browser, token_file, issuer_keys[0], user=3)
     project_token(token_file, issuer_keys[0], subject="system:serviceaccount:other:intruder")
     assert graph_me_status(stack, browser) == 401
     project_token(token_file, issuer_keys[0])
@@ -133,11 +140,8 @@ def test_a_rotated_token_is_used_at_once_and_a_refused_one_leaves_nothing_behind
     issuer_keys: list[TokenIssuerKey],
 ) -> None:
     stack = federated_stack
-    assert stack.registration is not None
     old_key, new_key = issuer_keys
-    project_token(token_file, old_key)
-    sign_in_through(browser, stack.public_url, stack.registration.usernames[2])
-    assert graph_me_status(stack, browser) == 200
+    sign_in_with_projected_token(stack, browser, token_file, old_key, user=2)
     try:
         # The issuer rotates its signing key and the identity platform now trusts only the new
         # one; the kubelet rewrites the file. The very next token request must use the file's
@@ -167,9 +171,7 @@ def test_a_vanished_token_file_answers_503_and_recovers_when_it_returns(
 ) -> None:
     stack = federated_stack
     assert stack.registration is not None
-    project_token(token_file, issuer_keys[0])
-    sign_in_through(browser, stack.public_url, stack.registration.usernames[4])
-    assert graph_me_status(stack, browser) == 200
+    sign_in_with_projected_token(stack, browser, token_file, issuer_keys[0], user=4)
     token_file.unlink()
     with Browser() as newcomer:
         graph = browser.get(stack.public_url + "/graph/me", headers={"Accept": "application/json"})
