@@ -24,6 +24,11 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))  # gthread only
 graceful_timeout = 5
+# An idle connection from nginx stays open longer than nginx keeps it (its upstream
+# keepalive_timeout, 1 s), so nginx always closes first and never sends a request on a
+# connection the service is closing: a POST caught that way would be answered 502. Short,
+# because a stopping gevent worker waits for idle connections too (up to graceful_timeout).
+keepalive = 3
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 accesslog = None  # the services write one JSON line per request themselves
 # As large as nginx lets through (large_client_header_buffers 4 32k): Entra's cookies and a
