@@ -37,8 +37,8 @@ test-fast: install ## The test suite alone
 bench: install ## The benchmark (prints a table)
 	$(PY) -m benchmarks
 
-dev: install ## Run the stack natively at http://localhost:5000 with the emulator
-	$(PY) -m native_stack
+dev: install ## Run the stack natively at http://localhost:5000 with the emulator (ARGS=--tls for https)
+	$(PY) -m native_stack $(ARGS)
 
 up: ## Run the stack in containers (needs a Docker engine)
 	docker compose up --build

@@ -1,4 +1,8 @@
-"""`make dev`: run the whole stack natively at http://localhost:5000 until Ctrl-C."""
+"""`make dev`: run the whole stack natively at http://localhost:5000 until Ctrl-C.
+
+`make dev ARGS=--tls` serves https at https://localhost:5443 as well (plain http redirects
+there), for trying Secure cookies and HSTS as in production.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,15 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--port", type=int, default=5000, help="public port (default 5000)")
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve https on --tls-port with a certificate from a throwaway local CA; "
+        "plain http then redirects there",
+    )
+    parser.add_argument(
+        "--tls-port", type=int, default=5443, help="https port with --tls (default 5443)"
+    )
+    parser.add_argument(
         "--run-dir", type=Path, default=REPO_ROOT / ".dev-stack", help="logs and state"
     )
     return parser.parse_args(argv)
@@ -45,9 +58,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Start the stack, print how to use it, and stop everything on Ctrl-C."""
     arguments = parse_arguments(argv)
-    if not port_is_free(arguments.port):
-        print(f"Port {arguments.port} is in use (is `make dev` already running?).", file=sys.stderr)
-        return 1
+    for port in [arguments.port] + ([arguments.tls_port] if arguments.tls else []):
+        if not port_is_free(port):
+            print(f"Port {port} is in use (is `make dev` already running?).", file=sys.stderr)
+            return 1
     real_tenant = names_a_real_tenant(os.environ)
     stack = NativeStack(
         StackOptions(
@@ -56,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             public_port=arguments.port,
             use_emulator=not real_tenant,
             demo_app=True,
+            tls=arguments.tls,
+            tls_port=arguments.tls_port if arguments.tls else None,
         )
     )
     stopping = threading.Event()
@@ -79,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
 def print_welcome(stack: NativeStack) -> None:
     """Print the URL, the seeded users and where the logs are."""
     print(f"\n  Open {stack.public_url}\n")
+    if stack.options.tls:
+        print(f"  Its certificate is signed by a CA made for this run: {stack.tls_ca_file}")
+        print("  Trust it in your browser for this run, or pass it to curl with --cacert.\n")
     print(f"  Protected demo app (signed-in users only): {stack.public_url}/app/\n")
     if stack.registration is None:
         print(f"  Signing in against your tenant: {os.environ['AUTHORITY']}")

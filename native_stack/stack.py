@@ -50,6 +50,7 @@ class StackOptions:
     emulator_env: dict[str, str] = field(default_factory=dict)
     service_env: dict[str, str] = field(default_factory=dict)
     tls: bool = False  # nginx also serves https (own CA); public_url and PUBLIC_URL become https
+    tls_port: int | None = None  # nginx's https port (a free one when None)
     demo_app: bool = False  # run demo-app behind nginx at /app/, for signed-in users only
     nginx_env: dict[str, str] = field(default_factory=dict)  # nginx template values to override
 
@@ -80,7 +81,7 @@ class NativeStack:
         self.emulator_port = free_port()
         self.auth_ports = [free_port() for _ in range(options.auth_service_processes)]
         self.graph_ports = [free_port() for _ in range(options.graph_service_processes)]
-        self.tls_port = free_port()
+        self.tls_port = options.tls_port or free_port()
         self.demo_app_port = free_port()
         self.processes: dict[str, ManagedProcess] = {}
         self.metrics_ports: dict[str, int] = {}  # per gunicorn process name

@@ -4,46 +4,46 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from native_stack.ports import free_port, port_is_free
 from native_stack.stack import REPO_ROOT
 
 
-def test_dev_runner_starts_prints_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = free_port()
+def start_runner(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
+    """Start `python -m native_stack` with arguments; return it and what it printed once ready."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     runner = subprocess.Popen(
-        [sys.executable, "-m", "native_stack", "--port", str(port), "--run-dir", str(tmp_path)],
+        [sys.executable, "-m", "native_stack", "--run-dir", str(tmp_path), *arguments],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = ""
+    deadline = time.monotonic() + 90
+    assert runner.stdout is not None
+    while "Stop: Ctrl-C" not in output and time.monotonic() < deadline:
+        line = runner.stdout.readline()
+        if not line:
+            break
+        output += line
+    return runner, output
+
+
+def stop_runner(runner: subprocess.Popen[str]) -> int:
+    """Ctrl-C, as a user would; return the exit status (killing it if Ctrl-C did not work)."""
     try:
-        output = ""
-        deadline = time.monotonic() + 90
-        assert runner.stdout is not None
-        while "Stop: Ctrl-C" not in output and time.monotonic() < deadline:
-            line = runner.stdout.readline()
-            if not line:
-                break
-            output += line
-        assert f"Open http://localhost:{port}" in output, output
-        assert "avery.chen@contoso.example" in output
-        with requests.Session() as http:
-            http.trust_env = False
-            assert http.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
-            assert http.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
         runner.send_signal(signal.SIGINT)
-        assert runner.wait(timeout=30) == 0
-        assert port_is_free(port)
+        return runner.wait(timeout=30)
     finally:
         if runner.poll() is None:
             runner.kill()
@@ -52,15 +52,60 @@ def test_dev_runner_starts_prints_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             runner.stdout.close()
 
 
-def test_dev_runner_refuses_a_busy_port(tmp_path: Path) -> None:
-    import socket
+def test_dev_runner_starts_prints_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    runner, output = start_runner(tmp_path, "--port", str(port))
+    try:
+        assert f"Open http://localhost:{port}" in output, output
+        assert "avery.chen@contoso.example" in output
+        with requests.Session() as http:
+            http.trust_env = False
+            assert http.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+            assert http.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 200
+    finally:
+        assert stop_runner(runner) == 0
+    assert port_is_free(port)
 
+
+def test_dev_runner_with_tls_serves_https_and_redirects_plain_http(tmp_path: Path) -> None:
+    port, tls_port = free_port(), free_port()
+    runner, output = start_runner(
+        tmp_path, "--port", str(port), "--tls", "--tls-port", str(tls_port)
+    )
+    try:
+        assert f"Open https://localhost:{tls_port}" in output, output
+        ca_file = tmp_path / "nginx-tls" / "ca.crt"
+        assert str(ca_file) in output
+        with requests.Session() as http:
+            http.trust_env = False
+            http.verify = str(ca_file)
+            home = http.get(f"https://localhost:{tls_port}/", timeout=5)
+            assert home.status_code == 200
+            assert home.headers["Strict-Transport-Security"] == "max-age=31536000"
+            plain = http.get(f"http://localhost:{port}/login", allow_redirects=False, timeout=5)
+            assert plain.status_code == 308
+            assert plain.headers["Location"] == f"https://localhost:{tls_port}/login"
+            # The sign-in starts on https: its redirect URI is the https callback.
+            login = http.get(
+                f"https://localhost:{tls_port}/login", allow_redirects=False, timeout=5
+            )
+            assert login.status_code == 302
+            assert f"https%3A%2F%2Flocalhost%3A{tls_port}%2FgetAToken" in login.headers["Location"]
+    finally:
+        assert stop_runner(runner) == 0
+    assert port_is_free(port) and port_is_free(tls_port)
+
+
+@pytest.mark.parametrize("busy_option", ["--port", "--tls-port"])
+def test_dev_runner_refuses_a_busy_port(tmp_path: Path, busy_option: str) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        port = busy.getsockname()[1]
+        busy_port = busy.getsockname()[1]
+        ports = {"--port": free_port(), "--tls-port": free_port(), busy_option: busy_port}
+        arguments = [str(item) for option, port in ports.items() for item in (option, port)]
         result = subprocess.run(
-            [sys.executable, "-m", "native_stack", "--port", str(port), "--run-dir", str(tmp_path)],
+            [sys.executable, "-m", "native_stack", *arguments, "--tls", "--run-dir", str(tmp_path)],
             cwd=REPO_ROOT,
             env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
             capture_output=True,
@@ -68,4 +113,4 @@ def test_dev_runner_refuses_a_busy_port(tmp_path: Path) -> None:
             timeout=60,
         )
     assert result.returncode == 1
-    assert f"Port {port} is in use" in result.stderr
+    assert f"Port {busy_port} is in use" in result.stderr
