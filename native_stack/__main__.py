@@ -101,6 +101,7 @@ def print_welcome(stack: NativeStack) -> None:
     print(f"  Protected demo app (signed-in users only): {stack.public_url}/app/\n")
     if stack.registration is None:
         print(f"  Signing in against your tenant: {os.environ['AUTHORITY']}")
+        print(f"  The app registration needs the redirect URI {stack.redirect_uri}")
     else:
         print("  Seeded users (pick one on the emulator's sign-in page):")
         registration = stack.registration

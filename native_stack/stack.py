@@ -145,7 +145,7 @@ class NativeStack:
                         self.emulator_url,
                         self.ca_file,
                         self.registration.client_id,
-                        redirect_uri=self.public_url + self._redirect_path,
+                        redirect_uri=self.redirect_uri,
                         post_logout_uri=self.public_url + "/",
                     )
             for service in ("auth-service", "graph-service"):
@@ -229,6 +229,11 @@ class NativeStack:
     @property
     def _redirect_path(self) -> str:
         return self.options.service_env.get("REDIRECT_PATH", SITE_DEFAULTS["REDIRECT_PATH"])
+
+    @property
+    def redirect_uri(self) -> str:
+        """Where the identity platform sends the browser back after sign-in."""
+        return self.public_url + self._redirect_path
 
     def start_demo_app(self) -> None:
         """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is)."""
