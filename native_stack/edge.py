@@ -16,6 +16,7 @@ SITE_DEFAULTS = {
     "SIGN_IN_RATE_LIMIT": "50r/s",
     "SIGN_IN_RATE_BURST": "100",
     "APP_PATH": "/app/",
+    "SESSION_COOKIE_NAME": "signin_session",
 }
 DEMO_APP_PATH = "/app/"
 

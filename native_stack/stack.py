@@ -298,6 +298,9 @@ class NativeStack:
             "EMULATOR_CA_FILE": str(self.ca_file),
             **SITE_DEFAULTS,
             "REDIRECT_PATH": self._redirect_path,
+            "SESSION_COOKIE_NAME": self.options.service_env.get(
+                "SESSION_COOKIE_NAME", SITE_DEFAULTS["SESSION_COOKIE_NAME"]
+            ),
             "IDENTITY_PLATFORM_ORIGIN": self._identity_platform_origin(),
         }
         leave_out = set()

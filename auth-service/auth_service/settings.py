@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, field_validator
 
 from signin_state.settings import IdentitySettings
@@ -13,6 +15,8 @@ class AuthSettings(IdentitySettings):
     public_url: str = "http://localhost:5000"
     redirect_path: str = "/getAToken"
     login_scopes: str = "User.ReadBasic.All"
+    # nginx is given the same name (it keeps this cookie from the protected app) and puts it
+    # in a regular expression: letters, digits, `_` and `-` only, e.g. __Host-signin_session.
     session_cookie_name: str = "signin_session"
     # How many proxies in front of auth-service add X-Forwarded-For/-Proto/-Host values it
     # should believe. Behind this stack's nginx it is 1 however many balancers stand in front:
@@ -27,6 +31,13 @@ class AuthSettings(IdentitySettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be the public origin, e.g. https://app.example.com")
         return value.rstrip("/")
+
+    @field_validator("session_cookie_name")
+    @classmethod
+    def _session_cookie_name_is_plain(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+            raise ValueError("must be 1 to 64 letters, digits, '_' or '-'")
+        return value
 
     @field_validator("redirect_path")
     @classmethod

@@ -64,6 +64,7 @@ def _pages_blueprint(settings: DemoAppSettings) -> Blueprint:
                 "path": request.full_path.rstrip("?"),
                 "user": asdict(user) if user else None,
                 "headers": received,
+                "cookie_names": sorted(request.cookies),
             }
             return jsonify(body)
         shown = IDENTITY_HEADERS + (PRINCIPAL_HEADER,) + FORWARDED_HEADERS

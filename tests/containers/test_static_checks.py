@@ -318,3 +318,33 @@ def test_kubernetes_nginx_values_pass_nginx_t(tmp_path: Path, overlay: str | Non
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
+def test_compose_gives_nginx_the_session_cookie_name_auth_service_uses(form: str) -> None:
+    # nginx takes the session cookie out of the protected app's requests by this name; were
+    # the two to differ, the app would receive the session cookie.
+    for chosen in (None, "__Host-sid"):
+        env = {**(PRODUCTION_ENV if form == "production" else {})}
+        if chosen:
+            env["SESSION_COOKIE_NAME"] = chosen
+        result = compose(*COMPOSE_FORMS[form], env=env)
+        assert result.returncode == 0, result.stderr
+        services = yaml.safe_load(result.stdout)["services"]
+        names = {
+            services[name]["environment"]["SESSION_COOKIE_NAME"]
+            for name in ("auth-service", "nginx")
+        }
+        assert names == {chosen or "signin_session"}, (form, names)
+
+
+def test_kubernetes_gives_nginx_the_session_cookie_name_the_services_use() -> None:
+    base = yaml.safe_load((REPO_ROOT / "deploy/kubernetes/base/kustomization.yaml").read_text())
+    values = {
+        item["name"]: dict(literal.split("=", 1) for literal in item["literals"])
+        for item in base["configMapGenerator"]
+    }
+    assert (
+        values["signin-config"]["SESSION_COOKIE_NAME"]
+        == values["nginx-template-values"]["SESSION_COOKIE_NAME"]
+    )

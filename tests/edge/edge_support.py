@@ -7,6 +7,16 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+# auth-service settings that load without a tenant, for tests that build its app directly.
+DEVELOPMENT_SETTINGS: dict[str, Any] = {
+    "app_env": "development",
+    "client_id": "dev-only-client",
+    "client_secret": "dev-only-secret",
+    "authority": "https://login.microsoftonline.com/contoso.example",
+    "data_encryption_keys": "dev-only-" + "k" * 32,
+    "identity_assertion_key": "dev-only-" + "a" * 32,
+}
+
 STRICT_POLICY_PARTS = (
     "default-src 'self'",
     "script-src 'self'",

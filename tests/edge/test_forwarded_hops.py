@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from auth_service.app import create_app
 from auth_service.settings import AuthSettings
 from flask import Flask, request
 from pydantic import ValidationError
 
-DEVELOPMENT_SETTINGS: dict[str, Any] = {
-    "app_env": "development",
-    "client_id": "dev-only-client",
-    "client_secret": "dev-only-secret",
-    "authority": "https://login.microsoftonline.com/contoso.example",
-    "data_encryption_keys": "dev-only-" + "k" * 32,
-    "identity_assertion_key": "dev-only-" + "a" * 32,
-}
+from tests.edge.edge_support import DEVELOPMENT_SETTINGS
 
 
 def app_with_hops(hops: int) -> Flask:
