@@ -17,9 +17,11 @@ from native_stack.ports import free_port, port_is_free
 from native_stack.stack import REPO_ROOT
 
 
-def start_runner(tmp_path: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
+def start_runner(
+    tmp_path: Path, *arguments: str, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
     """Start `python -m native_stack` with arguments; return it and what it printed once ready."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **(extra_env or {}))
     runner = subprocess.Popen(
         [sys.executable, "-m", "native_stack", "--run-dir", str(tmp_path), *arguments],
         cwd=REPO_ROOT,
@@ -94,6 +96,31 @@ def test_dev_runner_with_tls_serves_https_and_redirects_plain_http(tmp_path: Pat
     finally:
         assert stop_runner(runner) == 0
     assert port_is_free(port) and port_is_free(tls_port)
+
+
+# An app registration in a tenant (nothing is asked of it before someone signs in).
+REAL_TENANT = {
+    "CLIENT_ID": "0b0c2a7e-5d1f-4c3e-9a8b-6f7e5d4c3b2a",
+    "CLIENT_SECRET": "a-secret-of-a-real-registration",
+    "AUTHORITY": "https://login.microsoftonline.com/contoso.example",
+}
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_dev_runner_with_a_real_tenant_names_the_redirect_uri_to_register(
+    tmp_path: Path, tls: bool
+) -> None:
+    port, tls_port = free_port(), free_port()
+    arguments = ["--port", str(port)] + (["--tls", "--tls-port", str(tls_port)] if tls else [])
+    runner, output = start_runner(tmp_path, *arguments, extra_env=REAL_TENANT)
+    try:
+        assert f"Signing in against your tenant: {REAL_TENANT['AUTHORITY']}" in output, output
+        callback = f"https://localhost:{tls_port}" if tls else f"http://localhost:{port}"
+        assert f"needs the redirect URI {callback}/getAToken\n" in output
+        assert "Seeded users" not in output
+        assert not (tmp_path / "emulator").exists()  # no emulator was started
+    finally:
+        assert stop_runner(runner) == 0
 
 
 @pytest.mark.parametrize("busy_option", ["--port", "--tls-port"])
