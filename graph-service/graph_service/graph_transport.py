@@ -5,6 +5,11 @@ Every Graph call of every request goes through here, so it skips what requests a
 The CA bundle and the proxy come from the same OutboundSession rules as the identity
 platform's calls (our CA wins over REQUESTS_CA_BUNDLE; proxies from the environment), read
 once for Graph's origin. Redirects are not followed: a 3xx and its Location are passed on.
+
+A kept-alive connection can be closed by Graph (or a proxy) at the moment we reuse it; the
+request then gets no answer at all. Requests that may be repeated (GET, HEAD, PUT, DELETE,
+OPTIONS) are sent once more, on another connection; POST and PATCH never are, since Graph
+may have acted on them. Timeouts are not retried: the caller has waited long enough.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from urllib3.util import make_headers, parse_url
 from signin_state.outbound_http import DEFAULT_TIMEOUT, OutboundSession
 
 POOL_SIZE = 32
+REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 class GraphUnreachableError(Exception):
@@ -88,13 +94,20 @@ class GraphTransport:
         if json_body is not None:
             body = json.dumps(json_body).encode()
             send_headers["Content-Type"] = "application/json"
-        try:
-            answer = self._pool.request(
-                method, url, body=body, headers=send_headers, redirect=False
-            )
-        except urllib3.exceptions.HTTPError as error:
-            raise GraphUnreachableError(type(error).__name__) from error
-        return GraphAnswer(answer.status, answer.headers, answer.data)
+        repeats_left = 1 if method.upper() in REPEATABLE_METHODS else 0
+        while True:
+            try:
+                answer = self._pool.request(
+                    method, url, body=body, headers=send_headers, redirect=False
+                )
+            except urllib3.exceptions.ProtocolError as error:  # closed without an answer
+                if repeats_left:
+                    repeats_left -= 1
+                    continue
+                raise GraphUnreachableError(type(error).__name__) from error
+            except urllib3.exceptions.HTTPError as error:
+                raise GraphUnreachableError(type(error).__name__) from error
+            return GraphAnswer(answer.status, answer.headers, answer.data)
 
     def close(self) -> None:
         """Close every pooled connection."""

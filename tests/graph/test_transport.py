@@ -171,3 +171,81 @@ def test_a_silent_graph_times_out_on_the_read_timeout(no_environment_proxy: None
         transport.close()
         silent.close()
     assert time.monotonic() - started < 3
+
+
+class ServerThatDropsReusedConnections:
+    """Plain HTTP on loopback: answers a connection's first request and keeps it open, then
+    closes it without answering the next one, as a server whose idle timeout ends just as
+    the client reuses the connection."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/v1.0/me"
+        self.requests: list[tuple[int, str]] = []  # (connection number, method) as received
+        self._connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            self._connections += 1
+            threading.Thread(
+                target=self._serve, args=(client, self._connections), daemon=True
+            ).start()
+
+    def _serve(self, client: socket.socket, number: int) -> None:
+        with client, client.makefile("rb") as reader:
+            for answered in (True, False):
+                request_line = reader.readline()
+                if not request_line:
+                    return
+                length = 0
+                while (line := reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                reader.read(length)
+                self.requests.append((number, request_line.split()[0].decode()))
+                if answered:
+                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.fixture
+def dropping_server() -> Iterator[ServerThatDropsReusedConnections]:
+    server = ServerThatDropsReusedConnections()
+    yield server
+    server.close()
+
+
+def test_a_get_on_a_connection_closed_under_it_is_sent_once_more(
+    dropping_server: ServerThatDropsReusedConnections, no_environment_proxy: None
+) -> None:
+    transport = GraphTransport(ca_certs=certifi.where())
+    try:
+        first = transport.request("GET", dropping_server.url, headers={})
+        second = transport.request("GET", dropping_server.url, headers={})
+    finally:
+        transport.close()
+    assert (first.status_code, second.status_code) == (200, 200)
+    # The second GET met the closing connection, then went out again on a new one.
+    assert dropping_server.requests == [(1, "GET"), (1, "GET"), (2, "GET")]
+
+
+def test_a_post_on_a_connection_closed_under_it_is_not_repeated(
+    dropping_server: ServerThatDropsReusedConnections, no_environment_proxy: None
+) -> None:
+    transport = GraphTransport(ca_certs=certifi.where())
+    try:
+        transport.request("GET", dropping_server.url, headers={})
+        with pytest.raises(GraphUnreachableError, match="ProtocolError"):
+            transport.request("POST", dropping_server.url, headers={}, json_body={"a": 1})
+    finally:
+        transport.close()
+    # Graph may have acted on it: one POST only, and the caller is told it failed.
+    assert dropping_server.requests == [(1, "GET"), (1, "POST")]
