@@ -60,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             try:
                 print(load_benchmark(name).run(base / name), flush=True)
-            except (Exception, SystemExit) as error:  # noqa: BLE001 - report and go on
+            except SystemExit as error:  # a benchmark that cannot run says why
+                failed.append(name)
+                print(f"{name} did not run: {error}", file=sys.stderr, flush=True)
+            except Exception as error:  # noqa: BLE001 - report and go on
                 failed.append(name)
                 traceback.print_exception(error)
             print(f"({name}: {time.monotonic() - started:.0f} s)\n", flush=True)

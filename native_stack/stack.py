@@ -57,7 +57,7 @@ class StackOptions:
 
 def require_tools() -> None:
     """Stop with install advice when redis-server or nginx is missing."""
-    missing = [tool for tool in ("redis-server", "nginx") if _find_tool(tool) is None]
+    missing = [tool for tool in ("redis-server", "nginx") if find_tool(tool) is None]
     if missing:
         raise StackStartError(
             "missing: " + ", ".join(missing) + ". Install them with: "
@@ -66,7 +66,8 @@ def require_tools() -> None:
         )
 
 
-def _find_tool(name: str) -> str | None:
+def find_tool(name: str) -> str | None:
+    """A program's path, also in the sbin folders a user's PATH often lacks (Debian's nginx)."""
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin:/sbin")
 
 
@@ -323,7 +324,7 @@ class NativeStack:
             REPO_ROOT / "nginx" / "templates", nginx_dir / "conf.d", values, leave_out=leave_out
         )
         argv = [
-            _find_tool("nginx") or "nginx",
+            find_tool("nginx") or "nginx",
             "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"),
             "-e", "stderr", "-g", "daemon off;",
         ]  # fmt: skip
