@@ -29,12 +29,12 @@ def no_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-class ConnectProxy:
-    """A real HTTP CONNECT proxy on loopback that records the tunnels it opened."""
+class LoopbackServer:
+    """Listens on a free loopback port and serves each connection on a thread of its own."""
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.tunnels: list[str] = []
+        self.connections = 0
         self._listener = socket.create_server(("127.0.0.1", self.port))
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -44,9 +44,27 @@ class ConnectProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return
-            threading.Thread(target=self._tunnel, args=(client,), daemon=True).start()
+            self.connections += 1
+            threading.Thread(
+                target=self.serve, args=(client, self.connections), daemon=True
+            ).start()
 
-    def _tunnel(self, client: socket.socket) -> None:
+    def serve(self, client: socket.socket, number: int) -> None:
+        """Handle connection number `number` (from 1)."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+class ConnectProxy(LoopbackServer):
+    """A real HTTP CONNECT proxy on loopback that records the tunnels it opened."""
+
+    def __init__(self) -> None:
+        self.tunnels: list[str] = []
+        super().__init__()
+
+    def serve(self, client: socket.socket, number: int) -> None:
         head = b""
         while b"\r\n\r\n" not in head:
             chunk = client.recv(4096)
@@ -80,9 +98,6 @@ class ConnectProxy:
                 except OSError:
                     pass
                 end.close()
-
-    def close(self) -> None:
-        self._listener.close()
 
 
 @pytest.fixture
@@ -173,30 +188,17 @@ def test_a_silent_graph_times_out_on_the_read_timeout(no_environment_proxy: None
     assert time.monotonic() - started < 3
 
 
-class ServerThatDropsReusedConnections:
+class ServerThatDropsReusedConnections(LoopbackServer):
     """Plain HTTP on loopback: answers a connection's first request and keeps it open, then
     closes it without answering the next one, as a server whose idle timeout ends just as
     the client reuses the connection."""
 
     def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/v1.0/me"
         self.requests: list[tuple[int, str]] = []  # (connection number, method) as received
-        self._connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
+        self.url = f"http://127.0.0.1:{self.port}/v1.0/me"
 
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            self._connections += 1
-            threading.Thread(
-                target=self._serve, args=(client, self._connections), daemon=True
-            ).start()
-
-    def _serve(self, client: socket.socket, number: int) -> None:
+    def serve(self, client: socket.socket, number: int) -> None:
         with client, client.makefile("rb") as reader:
             for answered in (True, False):
                 request_line = reader.readline()
@@ -211,9 +213,6 @@ class ServerThatDropsReusedConnections:
                 self.requests.append((number, request_line.split()[0].decode()))
                 if answered:
                     client.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-
-    def close(self) -> None:
-        self._listener.close()
 
 
 @pytest.fixture
