@@ -9,10 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 import msal
+import requests
 
 from signin_state.client_credentials import client_credential_for
 from signin_state.outbound_http import OutboundSession
 from signin_state.settings import IdentitySettings
+
+# What MSAL raises when the identity platform did not answer (refused, reset, timed out) or
+# answered with a server error (5xx), at discovery or at the token endpoint. Never a reason
+# to sign anyone out: callers answer "try again shortly".
+IDENTITY_PLATFORM_FAILURES: tuple[type[Exception], ...] = (
+    requests.RequestException,
+    msal.exceptions.MsalServiceError,
+)
 
 
 class ConfidentialClientFactory:

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import msal
-import requests
 from flask import Blueprint, Flask, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
@@ -17,6 +16,7 @@ from auth_service.extensions import service_state
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.sessions import ServerSession
+from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES
 from signin_state.token_cache_merge import merge_token_caches
 
 log = logging.getLogger(__name__)
@@ -43,13 +43,13 @@ def log_in() -> ResponseReturnValue:
     except ValueError as error:
         return error_page(400, "This sign-in link is not valid", str(error), retry_url="/login")
     scopes = list(dict.fromkeys([*state.settings.scopes, *extra_scopes]))
-    client = state.resources.clients.build(msal.SerializableTokenCache())
     try:
+        client = state.resources.clients.build(msal.SerializableTokenCache())
         flow = client.initiate_auth_code_flow(
             scopes, redirect_uri=state.settings.redirect_uri, claims_challenge=claims
         )
-    except requests.RequestException:
-        log.exception("identity platform unreachable at log-in")
+    except IDENTITY_PLATFORM_FAILURES as error:
+        log.warning("identity platform unreachable at log-in: %s", type(error).__name__)
         return error_page(
             502,
             "Microsoft sign-in is unreachable",
@@ -69,19 +69,19 @@ def complete_log_in() -> ResponseReturnValue:
     if not isinstance(flow, dict):
         return _retry_page("Your sign-in expired or was already used. Please sign in again.")
     auth_response = request.values.to_dict()
-    client = state.resources.clients.build(msal.SerializableTokenCache())
     try:
+        client = state.resources.clients.build(msal.SerializableTokenCache())
         result: dict[str, Any] = client.acquire_token_by_auth_code_flow(flow, auth_response)
-    except ValueError:
-        return _retry_page("This sign-in does not match the one we started. Please sign in again.")
-    except requests.RequestException:
-        log.exception("identity platform unreachable at callback")
+    except IDENTITY_PLATFORM_FAILURES as error:
+        log.warning("identity platform unreachable at callback: %s", type(error).__name__)
         return error_page(
             502,
             "Microsoft sign-in is unreachable",
             "We could not finish signing you in. Please try again in a moment.",
             retry_url="/login",
         )
+    except ValueError:
+        return _retry_page("This sign-in does not match the one we started. Please sign in again.")
     if "error" in result:
         return _sign_in_refused(result)
     accounts = client.get_accounts()
@@ -141,7 +141,12 @@ def log_out() -> ResponseReturnValue:
         )
     state.resources.token_caches.delete(user["home_account_id"])
     session.clear()
-    return redirect(_identity_platform_logout_url())
+    try:
+        return redirect(_identity_platform_logout_url())
+    except IDENTITY_PLATFORM_FAILURES as error:
+        # Signed out here already; the identity platform's own sign-out has to wait.
+        log.warning("identity platform unreachable at log-out: %s", type(error).__name__)
+        return redirect("/")
 
 
 def _identity_platform_logout_url() -> str:

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import base64
+import logging
 import time
 from typing import Any
 from urllib.parse import urlencode
 
 from graph_service.extensions import gateway, service_state
-from graph_service.json_errors import GraphServiceError
+from graph_service.json_errors import GraphServiceError, identity_platform_unavailable
 from graph_service.user_clients import RememberedToken, UserClient
 from signin_state.identity_assertion import SignedInUser
 from signin_state.metrics import current_metrics
 from signin_state.token_freshness import fresh_access_token
 
+log = logging.getLogger(__name__)
+
 REFRESH_LOCK_WAIT_SECONDS = 10.0
 CONSENT_REQUIRED_CODE = 65001
+# OAuth errors that say the identity platform could not serve the request right now: the
+# stored sign-in is still good, so the caller is asked to retry, not to sign in again.
+TRANSIENT_IDENTITY_PLATFORM_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
 
 
 def login_url(*, next_path: str, scopes: list[str] | None = None, claims: str | None = None) -> str:
@@ -96,6 +102,9 @@ def _acquire_silently(
 def _why_no_token(
     result: dict[str, Any] | None, scopes: list[str], next_path: str, claims: str | None
 ) -> GraphServiceError:
+    if result and result.get("error") in TRANSIENT_IDENTITY_PLATFORM_ERRORS:
+        log.warning("identity platform could not refresh: %s", result.get("error"))
+        return identity_platform_unavailable()
     current_metrics().token_cache.labels("miss").inc()
     if result and (
         result.get("suberror") == "consent_required"
