@@ -43,10 +43,8 @@ def gateway_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeSt
 @pytest.fixture
 def emulator(gateway_stack: NativeStack) -> Iterator[EmulatorControl]:
     """The gateway stack's emulator control API, with faults cleared after each test."""
-    control = EmulatorControl(gateway_stack)
-    yield control
-    control.clear_faults()
-    control.close()
+    with EmulatorControl(gateway_stack) as control:
+        yield control
 
 
 @pytest.fixture

@@ -57,10 +57,8 @@ def assert_unreachable_page(answer: requests.Response) -> None:
 
 @pytest.fixture
 def emulator(stack: NativeStack) -> Iterator[EmulatorControl]:
-    control = EmulatorControl(stack)
-    yield control
-    control.clear_faults()
-    control.close()
+    with EmulatorControl(stack) as control:
+        yield control
 
 
 @pytest.mark.parametrize(("fault", "user_number"), [("unavailable", 1), ("throttle", 2)])

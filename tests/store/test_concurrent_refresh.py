@@ -71,8 +71,7 @@ def test_concurrent_calls_after_expiry_refresh_exactly_once(
     sign_in_through(browser, stack.public_url, username)
     assert browser.get(stack.public_url + "/graph/me").status_code == 200
     home_account_id = home_account_id_of(stack, browser)
-    control = EmulatorControl(stack)
-    try:
+    with EmulatorControl(stack) as control:
         wait_until_access_token_is_stale(stack, home_account_id)
         control.reset_counters()
 
@@ -84,5 +83,3 @@ def test_concurrent_calls_after_expiry_refresh_exactly_once(
         assert later.status_code == 200, later.text
         assert later.json()["userPrincipalName"].lower() == username.lower()
         assert control.counts()["token_by_grant_type"]["refresh_token"] == 1
-    finally:
-        control.close()

@@ -22,6 +22,16 @@ class EmulatorControl:
         """Release connections."""
         self._http.close()
 
+    def __enter__(self) -> EmulatorControl:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Leave the emulator as it was: no injected fault outlives the test."""
+        try:
+            self.clear_faults()
+        finally:
+            self.close()
+
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         answer = self._http.request(method, self._base + path, json=body, timeout=10)
         answer.raise_for_status()
