@@ -29,6 +29,10 @@ def _checked_requests(payload: Any) -> list[dict[str, Any]]:
         url = str(item.get("url", ""))
         if not url or url.startswith(("http://", "https://")) or "$batch" in url:
             raise bad_request(f"Invalid request URL '{url}': use a relative URL such as /me.")
+        if not isinstance(item.get("headers") or {}, dict):
+            raise bad_request(f"Request '{item['id']}': headers must be an object.")
+        if not isinstance(item.get("dependsOn") or [], list):
+            raise bad_request(f"Request '{item['id']}': dependsOn must be an array of ids.")
     return items
 
 

@@ -20,6 +20,25 @@ def _invalid(message: str) -> GraphServiceError:
     return GraphServiceError(400, "invalid_batch", message)
 
 
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(entry, str) for entry in value)
+
+
+def _check_shape(item: Any) -> None:
+    """Each request as Graph's batch format has it: strings where strings go."""
+    if not isinstance(item, dict) or not isinstance(item.get("url"), str):
+        raise _invalid("Each request needs an id, a method and a relative url.")
+    if not isinstance(item.get("id"), str | int) or not str(item["id"]):
+        raise _invalid("Each request needs an id (a string).")
+    if not isinstance(item.get("method", "GET"), str):
+        raise _invalid(f"Request {item['id']!r}: the method must be a string such as GET.")
+    headers = item.get("headers", {})
+    if not isinstance(headers, dict) or not _is_text_list(list(headers.values())):
+        raise _invalid(f"Request {item['id']!r}: headers must be an object of strings.")
+    if not _is_text_list(item.get("dependsOn", [])):
+        raise _invalid(f"Request {item['id']!r}: dependsOn must be a list of request ids.")
+
+
 def _checked_requests(body: Any) -> tuple[list[dict[str, Any]], list[str]]:
     """Validate the batch; return its requests (urls normalized) and the scopes they need."""
     if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
@@ -30,8 +49,7 @@ def _checked_requests(body: Any) -> tuple[list[dict[str, Any]], list[str]]:
     scopes: list[str] = []
     checked = []
     for item in requests_in:
-        if not isinstance(item, dict) or not isinstance(item.get("url"), str):
-            raise _invalid("Each request needs an id, a method and a relative url.")
+        _check_shape(item)
         method = str(item.get("method", "GET")).upper()
         url = item["url"] if item["url"].startswith("/") else "/" + item["url"]
         path, _, query = url.partition("?")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 
+import pytest
 from emulator_support import (
     AVERY,
     CLIENT_ID,
@@ -160,6 +161,18 @@ def test_batch_limit_is_20(emulator, browser):
     with emulator.http.post(
         f"{emulator.url}/v1.0/$batch",
         json={"requests": too_many},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    ) as response:
+        assert_graph_error(response, 400, "BadRequest")
+
+
+@pytest.mark.parametrize("malformed", [{"headers": 3}, {"dependsOn": "1"}])
+def test_a_malformed_batch_request_is_400(emulator, browser, malformed):
+    token = user_token(emulator, browser, AVERY)
+    with emulator.http.post(
+        f"{emulator.url}/v1.0/$batch",
+        json={"requests": [{"id": "1", "method": "GET", "url": "/me", **malformed}]},
         headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     ) as response:
