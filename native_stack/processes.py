@@ -71,6 +71,13 @@ class ManagedProcess:
                 self.popen.wait(timeout_seconds)
         _signal_group(self.popen.pid, signal.SIGKILL)
 
+    def crash(self) -> None:
+        """SIGKILL the whole process group at once, as a crash would, and reap it."""
+        if self.popen is None:
+            return
+        _signal_group(self.popen.pid, signal.SIGKILL)
+        self.popen.wait()
+
     def log_tail(self, lines: int = 40) -> str:
         """Return the last lines of the log."""
         try:

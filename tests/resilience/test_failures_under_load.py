@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 
 from native_stack.stack import NativeStack
@@ -16,17 +14,12 @@ def test_killing_one_graph_service_replica_fails_at_most_a_thousandth(
     replicated_stack: NativeStack, signed_in_cookies: dict[str, str]
 ) -> None:
     victim = replicated_stack.processes["graph-service-2"]
-    assert victim.popen is not None
-
-    def kill_replica() -> None:
-        os.killpg(victim.popen.pid, signal.SIGKILL)  # type: ignore[union-attr]
-
     try:
         result = run_load(
             replicated_stack.public_url + "/graph/me",
             signed_in_cookies,
             seconds=6,
-            during=kill_replica,
+            during=victim.crash,
         )
     finally:
         replicated_stack.start_process("graph-service-2")
@@ -63,18 +56,12 @@ def test_a_replica_back_from_a_crash_serves_at_once_when_the_other_crashes(
     other replica's crash leaves it with no replica it believes alive, and every sign-in
     check answers 500 until it looks again."""
 
-    def crash(name: str) -> None:
-        process = replicated_stack.processes[name]
-        assert process.popen is not None
-        os.killpg(process.popen.pid, signal.SIGKILL)
-        process.popen.wait()
-
     def crash_one_then_the_other() -> None:
         first, second = replicated_stack.process_names("auth-service")
-        crash(first)
+        replicated_stack.processes[first].crash()
         time.sleep(0.3)  # requests meet the refused port meanwhile
         replicated_stack.start_process(first)
-        crash(second)
+        replicated_stack.processes[second].crash()
         time.sleep(1.5)
         replicated_stack.start_process(second)
 
