@@ -170,7 +170,6 @@ def test_a_vanished_token_file_answers_503_and_recovers_when_it_returns(
     issuer_keys: list[TokenIssuerKey],
 ) -> None:
     stack = federated_stack
-    assert stack.registration is not None
     sign_in_with_projected_token(stack, browser, token_file, issuer_keys[0], user=4)
     token_file.unlink()
     with Browser() as newcomer:
