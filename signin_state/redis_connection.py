@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from typing import Any, Protocol, TypeAlias
 
@@ -54,9 +55,19 @@ class RedisConnection:
     """The Redis deployment a URL names; its client is built on first use, never at start."""
 
     def __init__(
-        self, url: str, *, timeout_seconds: float = 2.0, ca_file: str | None = None
+        self,
+        url: str,
+        *,
+        timeout_seconds: float = 2.0,
+        ca_file: str | None = None,
+        password: str | None = None,
     ) -> None:
-        self.target = parse_redis_url(url)
+        target = parse_redis_url(url)
+        if password is not None:
+            if target.password is not None:
+                raise ValueError("REDIS_URL carries a password and another one was given")
+            target = dataclasses.replace(target, password=password)
+        self.target = target
         self._timeout = timeout_seconds
         self._ca_file = self.target.ca_file or ca_file
         self._client: RedisClient | None = None
@@ -99,6 +110,8 @@ class RedisConnection:
             return _cluster_client(target, options)
         if target.topology == "sentinel":
             return _sentinel_master_client(target, options)
+        if target.password is not None:
+            options["password"] = target.password  # a URL's own password is the same one
         return redis.Redis.from_url(
             target.url, health_check_interval=HEALTH_CHECK_INTERVAL_SECONDS, **options
         )
@@ -137,7 +150,14 @@ def _sentinel_master_client(target: RedisUrl, options: dict[str, Any]) -> redis.
 
 
 def connect_redis(
-    url: str, *, timeout_seconds: float = 2.0, ca_file: str | None = None
+    url: str,
+    *,
+    timeout_seconds: float = 2.0,
+    ca_file: str | None = None,
+    password: str | None = None,
 ) -> RedisConnection:
-    """Return a connection to the Redis named by url; nothing connects until first used."""
-    return RedisConnection(url, timeout_seconds=timeout_seconds, ca_file=ca_file)
+    """Return a connection to the Redis named by url (with password, when the URL has none);
+    nothing connects until first used."""
+    return RedisConnection(
+        url, timeout_seconds=timeout_seconds, ca_file=ca_file, password=password
+    )

@@ -91,11 +91,14 @@ def _standalone(url: str, tls: bool) -> RedisUrl:
         port = parts.port or DEFAULT_PORTS["standalone"]
     except ValueError:
         raise ValueError("REDIS_URL: the port is not a number") from None
+    username, password = _credentials(parts.netloc.rpartition("@")[0])
     return RedisUrl(
         url=url,
         topology="standalone",
         tls=tls,
         addresses=((parts.hostname or "localhost", port),),
+        username=username,
+        password=password,
         ca_file=query.get("ssl_ca_certs"),
     )
 

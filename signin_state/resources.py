@@ -30,7 +30,11 @@ class SharedResources:
 
 def build_shared_resources(settings: IdentitySettings) -> SharedResources:
     """Create the resources from settings; nothing connects until first used."""
-    redis_connection = connect_redis(settings.redis_url, ca_file=settings.redis_ca_file)
+    redis_connection = connect_redis(
+        settings.redis_url,
+        ca_file=settings.redis_ca_file,
+        password=settings.redis_password.get_secret_value() if settings.redis_password else None,
+    )
     store = RedisByteStore(redis_connection)
     cipher = RecordCipher(settings.encryption_key_texts())
     http = OutboundSession(ca_bundle=settings.trusted_ca_bundle)

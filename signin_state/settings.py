@@ -54,6 +54,9 @@ class IdentitySettings(BaseSettings):
     instance_discovery: bool = True
     trusted_ca_bundle: str | None = None
     redis_url: str = "redis://localhost:6379/0"
+    # The password of REDIS_URL's user, kept out of the URL (REDIS_PASSWORD_FILE for a
+    # secret file); a URL that carries a password of its own needs none.
+    redis_password: SecretStr | None = None
     redis_ca_file: str | None = None
     data_encryption_keys: SecretStr
     identity_assertion_key: SecretStr
@@ -80,6 +83,7 @@ class IdentitySettings(BaseSettings):
         "client_certificate_path",
         "client_certificate_password",
         "azure_federated_token_file",
+        "redis_password",
         mode="before",
     )
     @classmethod
@@ -133,6 +137,16 @@ class IdentitySettings(BaseSettings):
     @classmethod
     def _redis_url_is_understood(cls, value: str) -> str:
         parse_redis_url(value)
+        return value
+
+    @field_validator("redis_password")
+    @classmethod
+    def _one_redis_password(cls, value: SecretStr | None, info: ValidationInfo) -> Any:
+        url = info.data.get("redis_url")
+        if value is not None and url is not None and parse_redis_url(url).password is not None:
+            raise PydanticCustomError(
+                "two_redis_passwords", "is set, and REDIS_URL carries a password too: keep one"
+            )
         return value
 
     @field_validator("session_idle_seconds", "session_max_seconds", "token_cache_idle_seconds")

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Starts redis-server with one ACL user for the services and the default user switched off,
+# so that no client gets in without the password. Used by the image (redis/Dockerfile) and by
+# the native stack (make dev), with redis-server's own options as arguments.
+#
+#   REDIS_PASSWORD or REDIS_PASSWORD_FILE  the services' password (required; no spaces)
+#   REDIS_USERNAME                         their user name (default: signin)
+#   REDIS_ACL_FILE                         where the ACL is written (default: /tmp/users.acl)
+#   REDIS_SERVER                           the redis-server program (default: from PATH)
+set -eu
+
+password=${REDIS_PASSWORD:-}
+if [ -n "${REDIS_PASSWORD_FILE:-}" ]; then
+  password=$(cat "$REDIS_PASSWORD_FILE") || {
+    echo "redis: cannot read REDIS_PASSWORD_FILE ($REDIS_PASSWORD_FILE)" >&2
+    exit 1
+  }
+fi
+if [ -z "$password" ]; then
+  echo "redis: set REDIS_PASSWORD (or REDIS_PASSWORD_FILE): Redis never runs without one" >&2
+  exit 1
+fi
+case "$password" in
+  *[[:space:]]*)
+    echo "redis: REDIS_PASSWORD must not contain spaces or line breaks" >&2
+    exit 1
+    ;;
+esac
+
+username=${REDIS_USERNAME:-signin}
+acl_file=${REDIS_ACL_FILE:-/tmp/users.acl}
+umask 077
+# The services' keys all start with signin: (session records, token caches, refresh locks).
+# No admin or dangerous command (CONFIG, FLUSHALL, KEYS, DEBUG, ...) for anyone.
+printf 'user default off\nuser %s on >%s ~signin:* &* +@all -@dangerous\n' \
+  "$username" "$password" >"$acl_file"
+exec "${REDIS_SERVER:-redis-server}" --aclfile "$acl_file" "$@"
