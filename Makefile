@@ -7,7 +7,7 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/auth-service:$(CURDIR)/graph-service:$(
 REQUIREMENTS := requirements-dev.txt signin_state/requirements.txt auth-service/requirements.txt \
                 graph-service/requirements.txt emulator/requirements.txt
 
-.PHONY: help install lint check-containers test test-fast bench dev up clean
+.PHONY: help install lint check-containers test-containers test test-fast bench dev up clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ lint: install ## ruff and mypy
 
 check-containers: install ## Validate compose files, Dockerfiles and the rendered nginx config
 	$(PY) -m pytest tests/containers -q
+
+test-containers: install ## Build our images and test the stack under docker compose (needs a Docker engine)
+	$(PY) -m pytest tests/container_stack
 
 test: lint ## Everything CI runs: lint, then the whole suite (container checks included)
 	$(PY) -m pytest

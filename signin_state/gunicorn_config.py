@@ -31,6 +31,9 @@ graceful_timeout = 5
 keepalive = 3
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 accesslog = None  # the services write one JSON line per request themselves
+# No control socket (gunicornc): nothing uses it, and its default place, under $HOME, is on a
+# read-only filesystem in the containers.
+control_socket_disable = True
 # As large as nginx lets through (large_client_header_buffers 4 32k): Entra's cookies and a
 # /login link carrying a claims challenge must not be refused by gunicorn behind nginx.
 limit_request_line = 8190  # gunicorn's maximum

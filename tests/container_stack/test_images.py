@@ -1,0 +1,40 @@
+"""What our images hold: the runtime and nothing of the development tools; their sizes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.container_stack.compose_project import docker
+from tests.container_stack.conftest import image_size_mb
+from tests.support.figures import Figures
+
+# Installed in the development virtualenv only (requirements-dev.txt).
+DEVELOPMENT_PACKAGES = ["pytest", "ruff", "mypy", "playwright", "yaml", "kubernetes_validate"]
+LISTS_MODULES = """
+import importlib.util, json, sys
+print(json.dumps({name: importlib.util.find_spec(name) is not None for name in sys.argv[1:]}))
+"""
+PYTHON_IMAGES = ("auth-service", "graph-service", "emulator", "demo-app")
+
+
+def test_sizes_of_the_images(built_images: list[str], figures: Figures) -> None:
+    sizes = {image: image_size_mb(image) for image in built_images}
+    for image, size in sizes.items():
+        figures.add(f"image {image}: {size:.0f} MB")
+    assert len(sizes) == 6 and all(size > 0 for size in sizes.values())
+
+
+@pytest.mark.parametrize("service", PYTHON_IMAGES)
+def test_a_python_image_holds_no_development_tool(built_images: list[str], service: str) -> None:
+    (image,) = [name for name in built_images if f"/{service}:" in name]
+    found = docker(
+        "run", "--rm", "--read-only", "--entrypoint", "python", image,
+        "-c", LISTS_MODULES, *DEVELOPMENT_PACKAGES, "gunicorn", "flask",
+    ).stdout  # fmt: skip
+    present = json.loads(found)
+    assert present["gunicorn"] and present["flask"], present  # the check can see packages
+    assert not [name for name in DEVELOPMENT_PACKAGES if present[name]], present
+    listing = docker("run", "--rm", "--entrypoint", "ls", image, "-A", ".").stdout.split()
+    assert not {"tests", ".git", ".venv", "benchmarks", "docs"} & set(listing), listing
