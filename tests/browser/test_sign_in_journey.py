@@ -1,6 +1,5 @@
-"""A person's whole visit in Chromium: sign in on the emulator's pages, see their name and
-photo, open the people list and the protected app, sign out, and find nothing private when
-going back."""
+"""A person's visits in Chromium on the native stack: the whole visit, photos and initials, the
+protected app, failed sign-ins, and nginx's own pages."""
 
 from __future__ import annotations
 
@@ -9,80 +8,19 @@ import re
 from playwright.sync_api import Page, expect
 
 from native_stack.stack import NativeStack
-
-PRIVATE_MARKERS = (".profile-name", ".profile-email", "#users-table tbody tr", ".user-name")
-
-
-def pick_account(page: Page, username: str) -> None:
-    """On the emulator's sign-in page, choose username; accept the permissions if asked."""
-    expect(page).to_have_url(re.compile(r"/_emulator/"))
-    page.locator(f"button[name='username'][value='{username}']").click()
-    accept = page.locator("button[value='accept']")
-    if accept.count():
-        accept.click()
-
-
-def sign_in_from_home(page: Page, stack: NativeStack, username: str) -> None:
-    page.goto(stack.public_url + "/")
-    page.locator("main").get_by_role("link", name="Sign in with Microsoft").click()
-    pick_account(page, username)
-    expect(page).to_have_url(stack.public_url + "/")
-
-
-def assert_nothing_private(page: Page, stack: NativeStack, name: str) -> None:
-    for marker in PRIVATE_MARKERS:
-        expect(page.locator(marker)).to_have_count(0)
-    if page.url.startswith(stack.public_url) and "/_emulator/" not in page.url:
-        assert name not in page.content(), page.url
+from tests.support.journey import pick_account, sign_in_from_home, walk_the_whole_visit
 
 
 def test_sign_in_see_profile_people_and_app_then_sign_out(
     page: Page, browser_stack: NativeStack
 ) -> None:
-    registration = browser_stack.registration
-    assert registration is not None
-    username, name = registration.usernames[0], registration.display_names[0]
-
-    sign_in_from_home(page, browser_stack, username)
-    expect(page.locator(".profile-name")).to_have_text(name)
-    expect(page.locator(".profile-email")).to_have_text(username)
-    photo = page.locator("img.photo")
-    expect(photo).to_be_visible()
-    page.wait_for_function(
-        "() => { const p = document.querySelector('img.photo'); "
-        "return p.complete && p.naturalWidth > 0; }"
-    )
-
-    page.get_by_role("navigation").get_by_role("link", name="People").click()
-    expect(page).to_have_url(browser_stack.public_url + "/users")
-    rows = page.locator("#users-table tbody tr")
-    expect(rows).to_have_count(len(registration.usernames))
-    for other in registration.display_names:
-        expect(page.locator("#users-table")).to_contain_text(other)
-
-    page.get_by_role("navigation").get_by_role("link", name="Your app").click()
-    expect(page).to_have_url(browser_stack.public_url + "/app/")
-    expect(page.locator(".user-name")).to_have_text(name)
-    expect(page.locator(".user-email")).to_have_text(username)
-
-    page.get_by_role("link", name="Back to sign-in home").click()
-    page.get_by_role("navigation").get_by_role("link", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign out?")).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
-    expect(page).to_have_url(browser_stack.public_url + "/")
-    expect(page.locator("main").get_by_role("link", name="Sign in with Microsoft")).to_be_visible()
-    assert_nothing_private(page, browser_stack, name)
-
-    # Back through history: every private page was no-store, so nothing comes from cache.
-    for _ in range(4):
-        page.go_back()
-        page.wait_for_load_state()
-        assert_nothing_private(page, browser_stack, name)
+    assert browser_stack.registration is not None
+    walk_the_whole_visit(page, browser_stack.public_url, browser_stack.registration)
 
 
 def test_private_pages_are_not_stored(page: Page, browser_stack: NativeStack) -> None:
     assert browser_stack.registration is not None
-    sign_in_from_home(page, browser_stack, browser_stack.registration.usernames[0])
+    sign_in_from_home(page, browser_stack.public_url, browser_stack.registration.usernames[0])
     for path in ("/", "/users", "/app/"):
         response = page.goto(browser_stack.public_url + path)
         assert response is not None and response.ok
@@ -92,7 +30,7 @@ def test_private_pages_are_not_stored(page: Page, browser_stack: NativeStack) ->
 def test_a_user_without_a_photo_sees_initials(page: Page, browser_stack: NativeStack) -> None:
     registration = browser_stack.registration
     assert registration is not None
-    sign_in_from_home(page, browser_stack, registration.usernames[1])
+    sign_in_from_home(page, browser_stack.public_url, registration.usernames[1])
     expect(page.locator("img.photo")).to_be_hidden()
     initials = "".join(word[0] for word in registration.display_names[1].split()[:2])
     expect(page.locator(".avatar .initials")).to_have_text(initials.upper())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from native_stack.stack import NativeStack
-from tests.resilience.conftest import all_still_signed_in, run_load
+from tests.support.load import all_still_signed_in, run_load
 
 MAX_FAILED_SHARE = 0.001
 
@@ -46,7 +46,8 @@ def test_restarting_auth_service_signs_nobody_out(
     print(f"\nauth-service restart: {result.summary()}")
     assert result.statuses[401] == 0, result.summary()
     assert result.failed <= MAX_FAILED_SHARE * result.total, result.summary()
-    assert set(all_still_signed_in(replicated_stack, signed_in_cookies).values()) == {200}
+    still_signed_in = all_still_signed_in(replicated_stack.public_url, signed_in_cookies)
+    assert set(still_signed_in.values()) == {200}
 
 
 def test_a_replica_back_from_a_crash_serves_at_once_when_the_other_crashes(
@@ -95,4 +96,5 @@ def test_restarting_redis_signs_nobody_out_and_answers_503_meanwhile(
     assert result.statuses[503] > 0, "the outage was not seen"
     assert result.missing_retry_after == 0
     assert not result.errors, result.summary()
-    assert set(all_still_signed_in(replicated_stack, signed_in_cookies).values()) == {200}
+    still_signed_in = all_still_signed_in(replicated_stack.public_url, signed_in_cookies)
+    assert set(still_signed_in.values()) == {200}

@@ -18,3 +18,13 @@ def sign_in_through(
         landed = browser.submit(landed, button="accept")
     assert landed.status_code == 200, landed.text[:500]
     return landed
+
+
+def session_cookies_of(public_url: str, usernames: list[str]) -> dict[str, str]:
+    """Sign each user in with a browser of their own; return their session cookies by username."""
+    cookies = {}
+    for username in usernames:
+        with Browser() as browser:
+            sign_in_through(browser, public_url, username)
+            cookies[username] = browser.http.cookies["signin_session"]
+    return cookies
