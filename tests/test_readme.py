@@ -10,9 +10,11 @@ README = (REPO_ROOT / "README.md").read_text()
 MAKEFILE = (REPO_ROOT / "Makefile").read_text()
 
 
-def test_run_and_test_commands_are_near_the_top() -> None:
-    top = "\n".join(README.splitlines()[:12])
-    assert "make dev" in top and "make test" in top
+def test_run_and_test_commands_are_near_the_top_compose_first() -> None:
+    top = "\n".join(README.splitlines()[:16])
+    commands = ["\ndocker compose up", "\nmake dev", "\nmake test"]
+    places = [top.find(command) for command in commands]
+    assert -1 not in places and places == sorted(places), places
 
 
 def test_every_make_target_the_readme_names_exists() -> None:

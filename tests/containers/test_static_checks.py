@@ -18,7 +18,13 @@ from native_stack.templates import PLACEHOLDER, render_template_dir
 
 TOOLS_DIR = Path(sys.executable).parent
 DOCKERFILES = sorted(REPO_ROOT.glob("*/Dockerfile"))
-REQUIRED_SECRETS = ("CLIENT_ID", "CLIENT_SECRET", "AUTHORITY", "DATA_ENCRYPTION_KEYS")
+REQUIRED_SECRETS = (
+    "CLIENT_ID",
+    "CLIENT_SECRET",
+    "AUTHORITY",
+    "REDIS_PASSWORD",
+    "DATA_ENCRYPTION_KEYS",
+)
 
 
 def tool(name: str) -> str:
@@ -178,7 +184,6 @@ def test_rendered_nginx_config_passes_nginx_t(
 ) -> None:
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     assert nginx, "nginx is not installed"
-    (tmp_path / "temp").mkdir()
     shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", tmp_path / "nginx.conf")
     tls_files = issue_loopback_tls_files(tmp_path / "tls")
     values = {
@@ -226,7 +231,7 @@ PRODUCTION_ENV = {
 WRITTEN_PATHS = {
     "redis": ["/data"],
     "emulator": ["/var/lib/emulator"],
-    "nginx": ["/etc/nginx/conf.d", "/tmp/nginx"],
+    "nginx": ["/etc/nginx/conf.d"],  # and /tmp, its prefix
 }
 
 
@@ -273,8 +278,62 @@ def test_what_each_compose_service_writes_is_writable(form: str) -> None:
 
 
 def test_redis_runs_as_its_own_user_not_root() -> None:
-    # With no capabilities the image cannot step down from root itself.
-    assert rendered_services("development")["redis"]["user"] == "999:1000"
+    # With no capabilities the official entrypoint could not step down from root itself: our
+    # image starts as the redis user (alpine: 999:1000), and compose keeps it.
+    assert "\nUSER 999:1000\n" in (REPO_ROOT / "redis" / "Dockerfile").read_text()
+    for form in COMPOSE_FORMS:
+        assert "user" not in rendered_services(form)["redis"], form
+
+
+def published_addresses(service: dict[str, object]) -> list[str]:
+    """The host address of each port a service publishes."""
+    ports = service.get("ports") or []
+    assert isinstance(ports, list)
+    return [str(port.get("host_ip", "0.0.0.0")) for port in ports]
+
+
+def test_development_publishes_nginx_on_loopback_only() -> None:
+    for form in ("development", "development-tls"):
+        assert set(published_addresses(rendered_services(form)["nginx"])) == {"127.0.0.1"}
+
+
+def test_production_publishes_nginx_on_a_configurable_address() -> None:
+    assert set(published_addresses(rendered_services("production")["nginx"])) == {"0.0.0.0"}
+    env = {**PRODUCTION_ENV, "PUBLIC_BIND_ADDRESS": "10.1.2.3"}
+    result = compose(*COMPOSE_FORMS["production"], env=env)
+    assert result.returncode == 0, result.stderr
+    nginx = yaml.safe_load(result.stdout)["services"]["nginx"]
+    assert set(published_addresses(nginx)) == {"10.1.2.3"}
+
+
+@pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
+def test_redis_shares_an_internal_network_with_the_two_services_only(form: str) -> None:
+    result = compose(*COMPOSE_FORMS[form], env=PRODUCTION_ENV if form == "production" else None)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    (store,) = config["services"]["redis"]["networks"]
+    assert config["networks"][store].get("internal") is True
+    members = {name for name, service in config["services"].items() if store in service["networks"]}
+    assert members == {"redis", "auth-service", "graph-service"}, (form, members)
+
+
+@pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
+def test_redis_has_a_password_the_services_share(form: str) -> None:
+    services = rendered_services(form)
+    password = services["redis"]["environment"]["REDIS_PASSWORD"]  # type: ignore[index]
+    assert password, form
+    for name in ("auth-service", "graph-service"):
+        environment = services[name]["environment"]
+        assert environment["REDIS_PASSWORD"] == password, (form, name)  # type: ignore[index]
+        assert environment["REDIS_URL"] == "redis://signin@redis:6379/0"  # type: ignore[index]
+
+
+def test_production_requires_the_redis_password() -> None:
+    env = {**PRODUCTION_ENV}
+    del env["REDIS_PASSWORD"]
+    result = compose(*COMPOSE_FORMS["production"], env=env)
+    assert result.returncode != 0
+    assert "required variable REDIS_PASSWORD is missing a value" in result.stderr
 
 
 def kubernetes_nginx_values(overlay: str | None) -> dict[str, str]:
@@ -297,7 +356,6 @@ def kubernetes_nginx_values(overlay: str | None) -> dict[str, str]:
 def test_kubernetes_nginx_values_pass_nginx_t(tmp_path: Path, overlay: str | None) -> None:
     nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     assert nginx, "nginx is not installed"
-    (tmp_path / "temp").mkdir()
     shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", tmp_path / "nginx.conf")
     values = {
         **dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile"),
