@@ -115,9 +115,13 @@ class ComposeProject:
         self.compose("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
 
     def container_ids(self, service: str | None = None) -> list[str]:
-        """The ids of the project's containers (of one service), running or not."""
-        args = ["ps", "--all", "--quiet"] + ([service] if service else [])
-        return [line for line in self.compose(*args).stdout.split() if line]
+        """The ids of the project's containers (of one service), running or not, found by
+        compose's labels (so this works also where the compose files would not load)."""
+        labels = [f"com.docker.compose.project={self.name}"]
+        if service:
+            labels.append(f"com.docker.compose.service={service}")
+        filters = [option for label in labels for option in ("--filter", f"label={label}")]
+        return docker("ps", "--all", "--quiet", "--no-trunc", *filters).stdout.split()
 
     def services(self) -> list[str]:
         """The services the compose files define."""

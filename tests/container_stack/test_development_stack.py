@@ -22,6 +22,19 @@ def sign_out(browser: Browser, public_url: str) -> None:
     assert home.status_code == 200 and home.url.rstrip("/") == public_url, home.url
 
 
+# What a container that started wrong logs: gunicorn's control socket on a read-only home,
+# the nginx image's skipped template step, a crash.
+START_PROBLEMS = ("Read-only file system", "[ERROR]", "ERROR:", "Traceback (most recent call")
+
+
+def test_no_container_logs_a_problem_at_start(dev_stack: RunningStack) -> None:
+    for container_id in dev_stack.project.container_ids():
+        name = inspect(container_id)["Name"]
+        logs = dev_stack.project.logs(container_id)
+        problems = [line for line in logs.splitlines() if any(p in line for p in START_PROBLEMS)]
+        assert not problems, (name, problems[:5])
+
+
 def test_sign_in_call_graph_open_the_app_and_sign_out(dev_stack: RunningStack) -> None:
     url, registration = dev_stack.public_url, dev_stack.registration
     username, name = registration.usernames[0], registration.display_names[0]
