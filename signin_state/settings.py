@@ -23,7 +23,12 @@ from signin_state.errors import ConfigurationError
 from signin_state.redis_urls import parse_redis_url
 
 PLACEHOLDER_MARKERS = ("dev-only", "enter_the_", "changeme", "change-me", "placeholder")
-SECRET_FIELDS = ("client_secret", "data_encryption_keys", "identity_assertion_key")
+SECRET_FIELDS = (
+    "client_secret",
+    "redis_password",
+    "data_encryption_keys",
+    "identity_assertion_key",
+)
 DAY_SECONDS = 24 * 3600
 # Entra ID's refresh tokens die after 90 days without use; every use issues a new one.
 ENTRA_REFRESH_TOKEN_INACTIVITY_SECONDS = 90 * DAY_SECONDS
