@@ -158,6 +158,4 @@ def connect_redis(
 ) -> RedisConnection:
     """Return a connection to the Redis named by url (with password, when the URL has none);
     nothing connects until first used."""
-    return RedisConnection(
-        url, timeout_seconds=timeout_seconds, ca_file=ca_file, password=password
-    )
+    return RedisConnection(url, timeout_seconds=timeout_seconds, ca_file=ca_file, password=password)
