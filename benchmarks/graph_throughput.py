@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import msal
-import redis
 
 from benchmarks.load_generator import LoadFigures, run_wrk, wrk_binary
 from benchmarks.tables import format_table
@@ -87,7 +86,7 @@ def _sealed_other_users(stack: NativeStack, model_home_account_id: str) -> list[
 
 
 def _store(stack: NativeStack, records: list[tuple[str, bytes]]) -> None:
-    with redis.Redis(port=stack.redis_port) as client:
+    with stack.redis_client() as client:
         for start in range(0, len(records), 2000):
             pipeline = client.pipeline(transaction=False)
             for key, value in records[start : start + 2000]:
@@ -96,7 +95,7 @@ def _store(stack: NativeStack, records: list[tuple[str, bytes]]) -> None:
 
 
 def _remove(stack: NativeStack, records: list[tuple[str, bytes]]) -> None:
-    with redis.Redis(port=stack.redis_port) as client:
+    with stack.redis_client() as client:
         for start in range(0, len(records), 2000):
             client.unlink(*(key for key, _ in records[start : start + 2000]))
 

@@ -164,7 +164,7 @@ def measure(run_dir: Path, users: int = USERS) -> list[UserFootprint]:
     stack.start()
     try:
         assert stack.registration is not None
-        client = redis.Redis(port=stack.redis_port)
+        client = stack.redis_client()
         caches = stack_token_caches(stack)
         usernames = _add_users(stack, WARM_UP_USERS + users)
         _sign_in_users(stack, usernames[:WARM_UP_USERS])

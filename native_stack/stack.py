@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 import requests
 
 from native_stack.edge import (
@@ -21,7 +22,7 @@ from native_stack.emulator_registration import EmulatorRegistration, read_seeded
 from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.ports import free_port
 from native_stack.processes import ManagedProcess, StackStartError
-from native_stack.redis_server import start_redis_server
+from native_stack.redis_server import ADMIN_USERNAME, RedisAcl, start_redis_server
 from native_stack.templates import render_template_dir
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,11 @@ class NativeStack:
         self.metrics_ports: dict[str, int] = {}  # per gunicorn process name
         self.data_encryption_keys = secrets.token_urlsafe(32)
         self.identity_assertion_key = secrets.token_urlsafe(32)
+        # Redis admits only its ACL's users: the services' (redis_url's, with redis_password)
+        # and an admin for tests and benchmarks (INFO, CONFIG, ...); new passwords every run.
+        self.redis_acl = RedisAcl(
+            password=secrets.token_urlsafe(32), admin_password=secrets.token_urlsafe(32)
+        )
         self.registration: EmulatorRegistration | None = None
 
     @property
@@ -129,8 +135,22 @@ class NativeStack:
 
     @property
     def redis_url(self) -> str:
-        """URL of the stack's own redis-server."""
-        return f"redis://127.0.0.1:{self.redis_port}/0"
+        """URL of the stack's own redis-server as the services' user (password not included)."""
+        return f"redis://{self.redis_acl.username}@127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def redis_password(self) -> str:
+        """The password of redis_url's user, which the services get as REDIS_PASSWORD."""
+        return self.redis_acl.password
+
+    def redis_client(self, *, admin: bool = False) -> redis.Redis:
+        """A client of the stack's redis-server as the services' user; admin: as the tests'
+        user that may run any command (CONFIG, INFO, FLUSHALL) on any key. Close it after use."""
+        if admin:
+            username, password = ADMIN_USERNAME, self.redis_acl.admin_password
+        else:
+            username, password = self.redis_acl.username, self.redis_acl.password
+        return redis.Redis(port=self.redis_port, username=username, password=password)
 
     def start(self) -> None:
         """Start everything in dependency order and wait until each is ready."""
@@ -180,6 +200,7 @@ class NativeStack:
             self.redis_port,
             appendonly=self.options.redis_appendonly,
             log_path=self.run_dir / "logs" / "redis.log",
+            acl=self.redis_acl,
         )
 
     def stop_redis(self) -> None:
@@ -205,10 +226,12 @@ class NativeStack:
     def service_environment(self) -> dict[str, str]:
         """The environment both services run with."""
         env = dict(os.environ)
+        env.pop("REDIS_PASSWORD_FILE", None)  # it would win over REDIS_PASSWORD
         env.update(
             PYTHONPATH=_python_path(),
             APP_ENV="development",
             REDIS_URL=self.redis_url,
+            REDIS_PASSWORD=self.redis_password,
             DATA_ENCRYPTION_KEYS=self.data_encryption_keys,
             IDENTITY_ASSERTION_KEY=self.identity_assertion_key,
             PUBLIC_URL=self.public_url,
@@ -225,6 +248,9 @@ class NativeStack:
         if self.options.demo_app:
             env["APP_PATH"] = DEMO_APP_PATH
         env.update(self.options.service_env)
+        own = self.options.service_env
+        if "REDIS_URL" in own and "REDIS_PASSWORD" not in own:
+            del env["REDIS_PASSWORD"]  # another Redis: its URL says how to sign in to it
         return env
 
     @property

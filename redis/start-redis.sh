@@ -7,6 +7,10 @@
 #   REDIS_USERNAME                         their user name (default: signin)
 #   REDIS_ACL_FILE                         where the ACL is written (default: /tmp/users.acl)
 #   REDIS_SERVER                           the redis-server program (default: from PATH)
+#   REDIS_EXTRA_ACL_LINE                   one more ACL line, appended as it is (optional:
+#                                          the native test stack's admin user, for tests and
+#                                          benchmarks that need INFO or CONFIG; never set in
+#                                          the image or a deployment)
 set -eu
 
 password=${REDIS_PASSWORD:-}
@@ -31,7 +35,10 @@ username=${REDIS_USERNAME:-signin}
 acl_file=${REDIS_ACL_FILE:-/tmp/users.acl}
 umask 077
 # The services' keys all start with signin: (session records, token caches, refresh locks).
-# No admin or dangerous command (CONFIG, FLUSHALL, KEYS, DEBUG, ...) for anyone.
+# No admin or dangerous command (CONFIG, FLUSHALL, KEYS, DEBUG, ...) for the services.
 printf 'user default off\nuser %s on >%s ~signin:* &* +@all -@dangerous\n' \
   "$username" "$password" >"$acl_file"
+if [ -n "${REDIS_EXTRA_ACL_LINE:-}" ]; then
+  printf '%s\n' "$REDIS_EXTRA_ACL_LINE" >>"$acl_file"
+fi
 exec "${REDIS_SERVER:-redis-server}" --aclfile "$acl_file" "$@"

@@ -24,8 +24,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
 
 @pytest.fixture
 def stack_redis(stack: NativeStack) -> Iterator[redis.Redis]:
-    """A client of the stack's own redis-server."""
-    client = redis.Redis(port=stack.redis_port)
+    """A client of the stack's own redis-server, as the services' user."""
+    client = stack.redis_client()
     yield client
     client.close()
 

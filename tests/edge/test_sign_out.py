@@ -18,8 +18,8 @@ from tests.support.sign_in import sign_in_through
 
 @pytest.fixture
 def edge_redis(edge_stack: NativeStack) -> Iterator[redis.Redis]:
-    """A client of the edge stack's redis-server."""
-    client = redis.Redis(port=edge_stack.redis_port)
+    """A client of the edge stack's redis-server, as the services' user."""
+    client = edge_stack.redis_client()
     yield client
     client.close()
 
@@ -45,11 +45,8 @@ def assert_still_signed_in(stack: NativeStack, browser: Browser, keys: tuple[str
     assert stack.registration.display_names[0] in home.text
     whoami = browser.get(stack.public_url + "/app/", headers={"Accept": "application/json"})
     assert whoami.json()["user"]["name"] == stack.registration.display_names[0]
-    client = redis.Redis(port=stack.redis_port)
-    try:
+    with stack.redis_client() as client:
         assert all(client.exists(key) for key in keys), keys
-    finally:
-        client.close()
 
 
 def test_sign_out_ends_everything(

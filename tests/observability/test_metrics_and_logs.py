@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import redis
-
 from native_stack.stack import NativeStack
 from tests.support.browser import Browser, plain_get
 from tests.support.sign_in import sign_in_through
@@ -83,16 +81,14 @@ def secrets_of_a_session(stack: NativeStack, browser: Browser) -> list[str]:
         stack.registration.client_secret,
         stack.data_encryption_keys,
         stack.identity_assertion_key,
+        stack.redis_password,
     ]
     assert browser.get(stack.public_url + "/graph/me").status_code == 200
     caches = stack_token_caches(stack)
     signed_in = {home_account_id_of(stack, browser)}
-    client = redis.Redis(port=stack.redis_port)
-    try:  # every user's tokens on the stack, this one's included
+    with stack.redis_client() as client:  # every user's tokens on the stack, this one's too
         for key in client.scan_iter("signin:{user:*}:tokencache:*"):
             signed_in.add(key.decode().split("{user:")[1].split("}")[0])
-    finally:
-        client.close()
     for home_account_id in signed_in:
         found.extend(token_secrets(caches.load(home_account_id).cache))
     return found

@@ -118,8 +118,8 @@ def storage_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeSt
 
 @pytest.fixture
 def storage_redis(storage_stack: NativeStack) -> Iterator[redis.Redis]:
-    """A plain client of the storage stack's redis-server."""
-    client = redis.Redis(port=storage_stack.redis_port)
+    """A client of the storage stack's redis-server as the tests' admin (any command, any key)."""
+    client = storage_stack.redis_client(admin=True)
     yield client
     client.close()
 

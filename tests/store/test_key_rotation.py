@@ -100,7 +100,7 @@ def test_rotation_through_the_stack(small_stack: NativeStack, browser: Browser) 
     assert browser.get(stack.public_url + "/graph/me").status_code == 200
     home_account_id = home_account_id_of(stack, browser)
     cache_key = stack_token_caches(stack).key_for(home_account_id)
-    connection = RedisConnection(stack.redis_url)
+    connection = RedisConnection(stack.redis_url, password=stack.redis_password)
 
     restart_graph_service_with_keys(stack, [new_key])
     refused = browser.get(stack.public_url + "/graph/me")

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from native_stack.redis_server import redis_answers
 from native_stack.stack import NativeStack
 from signin_state.identity_assertion import HEADER_NAME, IdentityAssertions, SignedInUser
 from tests.store.conftest import NewUser
@@ -52,7 +51,7 @@ def assert_retry_later(answer: requests.Response, content_type: str) -> None:
 def redis_comes_back(storage_stack: NativeStack) -> Iterator[None]:
     """Whatever happens in the test, the stack's Redis runs again afterwards."""
     yield
-    if not redis_answers(storage_stack.redis_port):
+    if not storage_stack.processes["redis"].is_running():
         storage_stack.start_redis()
 
 

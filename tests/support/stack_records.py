@@ -22,7 +22,7 @@ def stack_token_caches(stack: NativeStack, key_texts: list[str] | None = None) -
     """The stack's token caches, opened with its data-encryption keys (or key_texts)."""
     assert stack.registration is not None
     return UserTokenCaches(
-        RedisByteStore(connect_redis(stack.redis_url)),
+        RedisByteStore(connect_redis(stack.redis_url, password=stack.redis_password)),
         RecordCipher(key_texts or stack.data_encryption_keys.split(",")),
         client_id=stack.registration.client_id,
         ttl_seconds=3600,
@@ -34,7 +34,7 @@ def session_record(stack: NativeStack, browser: Browser) -> dict[str, Any]:
     cookie = browser.http.cookies.get(SESSION_COOKIE)
     assert cookie, "browser has no session cookie"
     key = session_key(cookie)
-    store = RedisByteStore(connect_redis(stack.redis_url))
+    store = RedisByteStore(connect_redis(stack.redis_url, password=stack.redis_password))
     sealed = store.get(key)
     assert sealed is not None, "no session record"
     cipher = RecordCipher(stack.data_encryption_keys.split(","))
