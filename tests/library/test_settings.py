@@ -79,6 +79,39 @@ def test_secret_from_file(environment: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert settings.client_secret.get_secret_value() == "secret-from-a-file"
 
 
+def test_redis_password_from_file(environment: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, value in {**VALID, "REDIS_URL": "redis://signin@redis:6379/0"}.items():
+        environment.setenv(name, value)
+    password_file = tmp_path / "redis-password"
+    password_file.write_text("redis-password-from-a-file\n")
+    environment.setenv("REDIS_PASSWORD_FILE", str(password_file))
+    settings = load_settings(IdentitySettings, "svc")
+    assert settings.redis_password is not None
+    assert settings.redis_password.get_secret_value() == "redis-password-from-a-file"
+    assert "redis-password-from-a-file" not in repr(settings)
+
+
+@pytest.mark.parametrize("given_as", ["REDIS_PASSWORD", "REDIS_PASSWORD_FILE"])
+def test_a_redis_password_beside_one_in_redis_url_is_refused(
+    environment: pytest.MonkeyPatch, tmp_path: Path, given_as: str
+) -> None:
+    url = "redis://signin:password-in-the-url@redis:6379/0"
+    for name, value in {**VALID, "REDIS_URL": url}.items():
+        environment.setenv(name, value)
+    if given_as == "REDIS_PASSWORD_FILE":
+        password_file = tmp_path / "redis-password"
+        password_file.write_text("the-other-password")
+        environment.setenv("REDIS_PASSWORD_FILE", str(password_file))
+    else:
+        environment.setenv("REDIS_PASSWORD", "the-other-password")
+    with pytest.raises(ConfigurationError, match="REDIS_PASSWORD: .*REDIS_URL") as refused:
+        load_settings(IdentitySettings, "svc")
+    assert "password-in-the-url" not in str(refused.value)
+    assert "the-other-password" not in str(refused.value)
+    environment.setenv("REDIS_URL", "redis://signin@redis:6379/0")
+    assert load_settings(IdentitySettings, "svc").redis_password is not None
+
+
 def test_http_authority_is_refused(environment: pytest.MonkeyPatch) -> None:
     for name, value in {**VALID, "AUTHORITY": "http://login.example"}.items():
         environment.setenv(name, value)

@@ -59,6 +59,24 @@ def test_credentials_and_options_are_read_and_kept_out_of_repr() -> None:
     assert "p@ss" not in repr(parsed) and "sentinel-secret" not in repr(parsed)
 
 
+@pytest.mark.parametrize(
+    ("url", "username", "password"),
+    [
+        ("redis://signin:p%40ss@redis:6379/0", "signin", "p@ss"),
+        ("rediss://:access-key@cache.example:6380/0", None, "access-key"),
+        ("redis://signin@redis:6379/0", "signin", None),
+        ("redis://redis:6379/0", None, None),
+    ],
+)
+def test_one_server_urls_credentials_are_read_and_kept_out_of_repr(
+    url: str, username: str | None, password: str | None
+) -> None:
+    parsed = parse_redis_url(url)
+    assert (parsed.username, parsed.password) == (username, password)
+    assert parsed.addresses[0][0] in {"redis", "cache.example"}
+    assert password is None or password not in repr(parsed)
+
+
 def test_ca_file_in_a_rediss_url_is_read() -> None:
     assert parse_redis_url("rediss://h:1/0?ssl_ca_certs=/ca.pem").ca_file == "/ca.pem"
 
