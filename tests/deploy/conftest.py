@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.credentials.certificates import new_certificate, write_pem
-from tests.deploy.kustomize import TARGETS, Manifest, prepare_operator_copy, render
+from tests.deploy.kustomize import (
+    OPERATOR_REDIS_PASSWORD,
+    TARGETS,
+    Manifest,
+    prepare_operator_copy,
+    render,
+)
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +25,8 @@ def operator_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     secret_contents = {
         "data-encryption-keys": "d" * 43,
         "identity-assertion-key": "i" * 43,
-        "redis-url": "rediss://:managed-redis-password@redis.example.com:6380/0",
+        "redis-url": "rediss://redis.example.com:6380/0",
+        "redis-password": OPERATOR_REDIS_PASSWORD,
         "client-certificate.pem": pem,
     }
     return prepare_operator_copy(workspace, secret_contents)

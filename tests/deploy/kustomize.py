@@ -21,6 +21,8 @@ OPERATOR_CONFIG = {
     "Enter_the_Application_Id_Here": "6d1c3f0e-8a41-4b2f-9c7e-2f5a8b9d0e13",
     "Enter_the_Tenant_Id_Here": "0b8e7f4c-3a2d-4e1f-8b6a-5c4d3e2f1a09",
 }
+# The operator's secrets/redis-password in every overlay: Redis's and both services' password.
+OPERATOR_REDIS_PASSWORD = "operator-made-redis-password-5e1b7c90"
 
 Manifest = dict[str, Any]
 

@@ -21,7 +21,7 @@ WRITTEN_PATHS = {
     "auth-service": ["/tmp"],
     "graph-service": ["/tmp"],
     "nginx": ["/tmp", "/etc/nginx/conf.d"],
-    "redis": ["/data"],
+    "redis": ["/data", "/tmp"],  # the append-only file; the ACL start-redis.sh writes
 }
 
 
