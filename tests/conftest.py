@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import redis
@@ -10,7 +11,11 @@ import requests
 
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
+from tests.support.figures import Figures, SuiteTimes
 from tests.support.sign_in import sign_in_through
+
+FIGURES = pytest.StashKey[Figures]()
+SUITE_TIMES = pytest.StashKey[SuiteTimes]()
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +59,30 @@ def sign_in(stack: NativeStack, browser: Browser) -> SignIn:
         return landed
 
     return perform
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start counting each suite's time and collecting the figures tests measure."""
+    config.stash[FIGURES] = Figures()
+    suite_times = SuiteTimes(Path(__file__).resolve().parent)
+    config.stash[SUITE_TIMES] = suite_times
+    config.pluginmanager.register(suite_times, "suite-times")
+
+
+@pytest.fixture(scope="session")
+def figures(pytestconfig: pytest.Config) -> Figures:
+    """Where a test puts a figure it measured (a time, a size, a rate) for the run's summary."""
+    return pytestconfig.stash[FIGURES]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures the tests measured and the time of each suite."""
+    config = terminalreporter.config
+    lines = config.stash[FIGURES].lines
+    if lines:
+        terminalreporter.section("figures")
+        for line in lines:
+            terminalreporter.write_line(line)
+    terminalreporter.section("time per suite")
+    for line in config.stash[SUITE_TIMES].lines():
+        terminalreporter.write_line(line)

@@ -22,9 +22,11 @@ def sign_in_through(
 
 def session_cookies_of(public_url: str, usernames: list[str]) -> dict[str, str]:
     """Sign each user in with a browser of their own; return their session cookies by username."""
-    cookies = {}
+    cookies: dict[str, str] = {}
     for username in usernames:
         with Browser() as browser:
             sign_in_through(browser, public_url, username)
-            cookies[username] = browser.http.cookies["signin_session"]
+            cookie = browser.http.cookies.get("signin_session")
+            assert cookie, f"{username} has no session cookie after signing in"
+            cookies[username] = cookie
     return cookies
