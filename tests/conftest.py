@@ -11,8 +11,13 @@ import requests
 
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
+from tests.support.chromium import chromium, page, pytest_runtest_makereport
 from tests.support.figures import Figures, SuiteTimes
 from tests.support.sign_in import sign_in_through
+
+# One Chromium for the whole run (Playwright's sync API allows one at a time), for the native
+# and the container browser suites.
+__all__ = ["chromium", "page", "pytest_runtest_makereport"]
 
 FIGURES = pytest.StashKey[Figures]()
 SUITE_TIMES = pytest.StashKey[SuiteTimes]()

@@ -7,9 +7,6 @@ from collections.abc import Iterator
 import pytest
 
 from native_stack.stack import NativeStack, StackOptions
-from tests.support.chromium import chromium, page, pytest_runtest_makereport
-
-__all__ = ["chromium", "page", "pytest_runtest_makereport"]
 
 
 @pytest.fixture(scope="session")

@@ -14,10 +14,7 @@ from native_stack.emulator_registration import EmulatorRegistration, read_seeded
 from native_stack.ports import free_port
 from native_stack.stack import REPO_ROOT
 from tests.container_stack.compose_project import ComposeProject, docker, engine_problem
-from tests.support.chromium import chromium, page, pytest_runtest_makereport
 from tests.support.figures import Figures
-
-__all__ = ["chromium", "page", "pytest_runtest_makereport"]
 
 # Our images get their own tag, so a test run never replaces what a user runs as :latest.
 TEST_TAG = "container-tests"
