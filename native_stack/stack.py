@@ -314,7 +314,7 @@ class NativeStack:
         nginx_dir = self.run_dir / "nginx"
         if nginx_dir.exists():
             shutil.rmtree(nginx_dir)
-        (nginx_dir / "temp").mkdir(parents=True)
+        nginx_dir.mkdir(parents=True)  # nginx makes its temp folders in it (nginx.conf)
         shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", nginx_dir / "nginx.conf")
         values = {
             "NGINX_LISTEN": f"127.0.0.1:{self.public_port}",
