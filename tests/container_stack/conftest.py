@@ -24,22 +24,27 @@ AUTH_REPLICAS = 2
 GRAPH_REPLICAS = 3
 
 
-@pytest.fixture(scope="session", autouse=True)
-def docker_engine() -> None:
-    """A Docker engine to run on: required in CI, else the suite is skipped with how to get one."""
-    problem = engine_problem()
+ENGINE_PROBLEM = pytest.StashKey[str | None]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A Docker engine to run on: required in CI; else every test here is skipped, reported
+    as one line saying how to get one (a skip raised here has one location for all)."""
+    if ENGINE_PROBLEM not in item.config.stash:
+        item.config.stash[ENGINE_PROBLEM] = engine_problem()
+    problem = item.config.stash[ENGINE_PROBLEM]
     if problem is None:
         return
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and the container suite cannot run: {problem}", pytrace=False)
     pytest.skip(
-        f"container suite skipped: {problem}. Start an engine (Docker, or on these machines "
+        f"container suite skipped ({problem}); start an engine (Docker, or on these machines "
         '`eval "$(../shared/container-engine/engine start)"`) and run `make test-containers`'
     )
 
 
 @pytest.fixture(scope="session")
-def built_images(docker_engine: None, figures: Figures) -> list[str]:
+def built_images(figures: Figures) -> list[str]:
     """Build every image of the development form (a superset of production's) once."""
     project = ComposeProject("signin-tests-build", DEVELOPMENT_FILES, {"TAG": TEST_TAG})
     started = time.monotonic()
