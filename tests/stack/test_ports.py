@@ -13,4 +13,3 @@ def test_free_ports_are_distinct_bindable_and_never_ones_an_outgoing_connection_
     assert all(LOWEST_PORT <= port < ephemeral_range_low() for port in ports), ports
     with socket.socket() as server:
         server.bind(("127.0.0.1", ports[-1]))
-
