@@ -3,9 +3,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-export PYTHONPATH := $(CURDIR):$(CURDIR)/auth-service:$(CURDIR)/graph-service:$(CURDIR)/emulator:$(CURDIR)/demo-app
+export PYTHONPATH := $(CURDIR):$(CURDIR)/auth-service:$(CURDIR)/graph-service:$(CURDIR)/demo-app
 REQUIREMENTS := requirements-dev.txt signin_state/requirements.txt auth-service/requirements.txt \
-                graph-service/requirements.txt emulator/requirements.txt
+                graph-service/requirements.txt emulator/pyproject.toml
 
 .PHONY: help install lint check-containers test-containers test test-fast bench dev up clean
 

@@ -30,7 +30,6 @@ PYTHON_PATHS = [
     REPO_ROOT,
     REPO_ROOT / "auth-service",
     REPO_ROOT / "graph-service",
-    REPO_ROOT / "emulator",
     REPO_ROOT / "demo-app",
 ]
 

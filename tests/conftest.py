@@ -69,7 +69,7 @@ def sign_in(stack: NativeStack, browser: Browser) -> SignIn:
 def pytest_configure(config: pytest.Config) -> None:
     """Start counting each suite's time and collecting the figures tests measure."""
     config.stash[FIGURES] = Figures()
-    suite_times = SuiteTimes(Path(__file__).resolve().parent)
+    suite_times = SuiteTimes(Path(__file__).resolve().parent.parent)
     config.stash[SUITE_TIMES] = suite_times
     config.pluginmanager.register(suite_times, "suite-times")
 

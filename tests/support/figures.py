@@ -20,20 +20,26 @@ class Figures:
 
 
 class SuiteTimes:
-    """Wall time spent in each suite (a top-level folder of tests/): setup, call and teardown."""
+    """Wall time spent in each suite (setup, call and teardown): a folder of the root tests/,
+    or a part's own tests/ (emulator/tests counts as `emulator`)."""
 
-    def __init__(self, tests_dir: Path) -> None:
-        self._tests_dir = tests_dir
+    def __init__(self, repo_root: Path) -> None:
+        self._repo_root = repo_root
         self.seconds: defaultdict[str, float] = defaultdict(float)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Count one phase of one test towards its suite (a pytest hook of this plugin)."""
-        path = Path(report.fspath)
         try:
-            suite = path.resolve().relative_to(self._tests_dir).parts[0]
+            parts = Path(report.fspath).resolve().relative_to(self._repo_root).parts
         except ValueError:
             return
-        self.seconds[suite.removesuffix(".py")] += report.duration
+        if len(parts) > 1 and parts[0] == "tests":
+            suite = parts[1].removesuffix(".py")
+        elif len(parts) > 1 and parts[1] == "tests":
+            suite = parts[0]
+        else:
+            return
+        self.seconds[suite] += report.duration
 
     def lines(self) -> list[str]:
         """One line per suite, slowest first, and the total."""

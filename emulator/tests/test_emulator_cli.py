@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import signal
 import subprocess
 import sys
 
 from cryptography import x509
-from emulator_support import REPO_ROOT, start_emulator
+from emulator_support import start_emulator
 
 DEFAULT_DNS = {"localhost", "emulator", "login.microsoftonline.com", "graph.microsoft.com"}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """Run `python -m ms_emulator ARGS`."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "emulator")}
+    """Run `python -m ms_emulator ARGS` (the package is installed where this Python runs)."""
     return subprocess.run(
         [sys.executable, "-m", "ms_emulator", *args],
-        env=env,
         capture_output=True,
         text=True,
         timeout=60,

@@ -19,7 +19,6 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import requests
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TENANT_ID = "5f1e8c2a-3d4b-4e6f-9a7b-0c1d2e3f4a5b"
 TENANT_DOMAIN = "contoso.example"
 CLIENT_ID = "2b7c3e9f-4a1d-4f6e-8b2c-7d5e9a0f1c3b"
@@ -77,9 +76,6 @@ def start_emulator(state_dir: Path, extra_env: dict[str, str] | None = None) -> 
     """Start `python -m ms_emulator serve` and wait until /healthz answers over TLS."""
     port = free_port()
     env = {**os.environ, **(extra_env or {})}
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(REPO_ROOT / "emulator"), *filter(None, [env.get("PYTHONPATH")])]
-    )
     log = (state_dir.parent / f"{state_dir.name}.log").open("wb")
     process = subprocess.Popen(
         [
