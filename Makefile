@@ -3,27 +3,36 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-export PYTHONPATH := $(CURDIR):$(CURDIR)/auth-service:$(CURDIR)/graph-service:$(CURDIR)/demo-app
-REQUIREMENTS := requirements-dev.txt signin_state/requirements.txt auth-service/requirements.txt \
-                graph-service/requirements.txt emulator/pyproject.toml
+# The workspace's parts, each a package with its own pyproject.toml, installed editable: no
+# import path is set by hand anywhere.
+PARTS := signin-core auth-service graph-service emulator examples/demo-app dev
 
-.PHONY: help install lint check-containers test-containers test test-fast bench dev up clean
+.PHONY: help install install-runtime lint check-containers test-containers test test-fast bench dev up clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: $(REQUIREMENTS)
+$(VENV)/.runtime: $(addsuffix /pyproject.toml,$(PARTS))
+	@$(PYTHON) -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# compat: each part's folder on the path (a .pth file), which mypy can follow too
+	$(PY) -m pip install --quiet --config-settings editable_mode=compat $(addprefix -e ./,$(PARTS))
+	touch $@
+
+$(VENV)/.development: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed ## Create the virtualenv with every dependency
+install-runtime: $(VENV)/.runtime ## The virtualenv with what running needs, nothing more (make dev)
+
+install: $(VENV)/.development ## The virtualenv with every part, test and lint tool
 
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy signin_state auth-service/auth_service graph-service/graph_service demo-app/demo_app native_stack benchmarks
+	$(VENV)/bin/mypy -p signin_state -p auth_service -p graph_service -p demo_app -p native_stack -p benchmarks
 
 check-containers: install ## Validate compose files, Dockerfiles and the rendered nginx config
 	$(PY) -m pytest tests/containers -q
@@ -40,7 +49,7 @@ test-fast: install ## The test suite alone
 bench: install ## The benchmark (prints a table)
 	$(PY) -m benchmarks
 
-dev: install ## Run the stack natively at http://localhost:5000 with the emulator (ARGS=--tls for https)
+dev: install-runtime ## Run the stack natively at http://localhost:5000 with the emulator (ARGS=--tls for https)
 	$(PY) -m native_stack $(ARGS)
 
 up: ## Run the stack in containers (needs a Docker engine)

@@ -17,7 +17,7 @@ from native_stack.stack import REPO_ROOT
 from native_stack.templates import PLACEHOLDER, render_template_dir
 
 TOOLS_DIR = Path(sys.executable).parent
-DOCKERFILES = sorted(REPO_ROOT.glob("*/Dockerfile"))
+DOCKERFILES = sorted([*REPO_ROOT.glob("*/Dockerfile"), *REPO_ROOT.glob("examples/*/Dockerfile")])
 REQUIRED_SECRETS = (
     "CLIENT_ID",
     "CLIENT_SECRET",

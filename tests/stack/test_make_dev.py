@@ -21,7 +21,7 @@ def start_runner(
     tmp_path: Path, *arguments: str, extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[str], str]:
     """Start `python -m native_stack` with arguments; return it and what it printed once ready."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), **(extra_env or {}))
+    env = dict(os.environ, **(extra_env or {}))
     runner = subprocess.Popen(
         [sys.executable, "-m", "native_stack", "--run-dir", str(tmp_path), *arguments],
         cwd=REPO_ROOT,
@@ -134,7 +134,6 @@ def test_dev_runner_refuses_a_busy_port(tmp_path: Path, busy_option: str) -> Non
         result = subprocess.run(
             [sys.executable, "-m", "native_stack", *arguments, "--tls", "--run-dir", str(tmp_path)],
             cwd=REPO_ROOT,
-            env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)),
             capture_output=True,
             text=True,
             timeout=60,

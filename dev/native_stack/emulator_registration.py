@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SEED_FILE = Path(__file__).resolve().parent.parent / "emulator" / "ms_emulator" / "seed.json"
+from ms_emulator.settings import default_seed_path
+
+SEED_FILE = default_seed_path()  # the installed emulator's own seed
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from native_stack.ports import port_is_free
 from native_stack.processes import StackStartError
-from native_stack.stack import REPO_ROOT, NativeStack, StackOptions
+from native_stack.repository import REPO_ROOT
+from native_stack.stack import NativeStack, StackOptions
 
 REAL_TENANT_VARIABLES = ("CLIENT_ID", "AUTHORITY")
 # Any one of these is the app's credential (signin_state/client_credentials.py).

@@ -23,15 +23,8 @@ from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.ports import free_port
 from native_stack.processes import ManagedProcess, StackStartError
 from native_stack.redis_server import ADMIN_USERNAME, RedisAcl, start_redis_server
+from native_stack.repository import REPO_ROOT
 from native_stack.templates import render_template_dir
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PYTHON_PATHS = [
-    REPO_ROOT,
-    REPO_ROOT / "auth-service",
-    REPO_ROOT / "graph-service",
-    REPO_ROOT / "demo-app",
-]
 
 
 @dataclass
@@ -207,7 +200,7 @@ class NativeStack:
         self.processes["redis"].stop()
 
     def _start_emulator(self) -> None:
-        env = dict(os.environ, PYTHONPATH=_python_path(), **self.options.emulator_env)
+        env = dict(os.environ, **self.options.emulator_env)
         env["EMULATOR_BROWSER_URL"] = self.public_url + "/_emulator"
         argv = [
             sys.executable, "-m", "ms_emulator", "serve",
@@ -227,7 +220,6 @@ class NativeStack:
         env = dict(os.environ)
         env.pop("REDIS_PASSWORD_FILE", None)  # it would win over REDIS_PASSWORD
         env.update(
-            PYTHONPATH=_python_path(),
             APP_ENV="development",
             REDIS_URL=self.redis_url,
             REDIS_PASSWORD=self.redis_password,
@@ -263,7 +255,7 @@ class NativeStack:
 
     def start_demo_app(self) -> None:
         """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is)."""
-        env = dict(os.environ, PYTHONPATH=_python_path(), APP_PATH=DEMO_APP_PATH)
+        env = dict(os.environ, APP_PATH=DEMO_APP_PATH)
         argv = [
             sys.executable, "-m", "gunicorn",
             "--bind", f"127.0.0.1:{self.demo_app_port}", "--workers", "1",
@@ -376,11 +368,6 @@ def _upstream_servers(ports: list[int]) -> str:
     """`server` lines of an nginx upstream, one per loopback port (see the template's note
     on max_fails=0)."""
     return "\n    ".join(f"server 127.0.0.1:{port} max_fails=0;" for port in ports)
-
-
-def _python_path() -> str:
-    existing = os.environ.get("PYTHONPATH", "")
-    return os.pathsep.join([str(path) for path in PYTHON_PATHS] + ([existing] if existing else []))
 
 
 def _http_ok(url: str) -> bool:

@@ -11,9 +11,10 @@ from pathlib import Path
 import redis
 
 from native_stack.processes import ManagedProcess, StackStartError
+from native_stack.repository import REPO_ROOT
 
 # The images' start script: it writes the ACL (the services' user, the default user off).
-START_REDIS_SCRIPT = Path(__file__).resolve().parent.parent / "redis" / "start-redis.sh"
+START_REDIS_SCRIPT = REPO_ROOT / "redis" / "start-redis.sh"
 SERVICE_USERNAME = "signin"  # start-redis.sh's default REDIS_USERNAME
 ADMIN_USERNAME = "admin"
 # What start-redis.sh reads; a caller's own values never reach it by accident.
