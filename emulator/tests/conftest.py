@@ -12,7 +12,7 @@ from emulator_support import (
     CLIENT_ID,
     CLIENT_SECRET,
     TENANT_ID,
-    Browser,
+    EmulatorPagesClient,
     RunningEmulator,
     start_emulator,
     stop_emulator,
@@ -48,13 +48,13 @@ def fresh_state(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def make_browser() -> Iterator[Callable[[RunningEmulator], Browser]]:
+def make_browser() -> Iterator[Callable[[RunningEmulator], EmulatorPagesClient]]:
     """Open fresh browsers (closed at teardown) that trust a given emulator's CA."""
-    opened: list[Browser] = []
+    opened: list[EmulatorPagesClient] = []
 
-    def open_browser(server: RunningEmulator) -> Browser:
+    def open_browser(server: RunningEmulator) -> EmulatorPagesClient:
         """Open a browser trusting server's CA."""
-        opened.append(Browser(server.ca_path))
+        opened.append(EmulatorPagesClient(server.ca_path))
         return opened[-1]
 
     yield open_browser
@@ -64,8 +64,8 @@ def make_browser() -> Iterator[Callable[[RunningEmulator], Browser]]:
 
 @pytest.fixture
 def browser(
-    emulator: RunningEmulator, make_browser: Callable[[RunningEmulator], Browser]
-) -> Browser:
+    emulator: RunningEmulator, make_browser: Callable[[RunningEmulator], EmulatorPagesClient]
+) -> EmulatorPagesClient:
     """A fresh browser trusting the shared emulator's CA."""
     return make_browser(emulator)
 

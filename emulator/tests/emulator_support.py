@@ -174,7 +174,7 @@ def parse_page(html: str) -> FormParser:
     return parser
 
 
-class Browser:
+class EmulatorPagesClient:
     """A minimal browser: cookies, GET/POST, stops at the app's redirect URI."""
 
     def __init__(self, ca_path: Path) -> None:
@@ -282,7 +282,7 @@ def graph_get(
 
 
 def code_for(
-    server: RunningEmulator, browser: Browser, username: str, **params: str
+    server: RunningEmulator, browser: EmulatorPagesClient, username: str, **params: str
 ) -> tuple[str, str]:
     """Sign in through the pages with PKCE; return (code, verifier)."""
     verifier, challenge = pkce_pair()
@@ -310,7 +310,9 @@ def redeem(
     )
 
 
-def user_token(server: RunningEmulator, browser: Browser, username: str, **params: str) -> str:
+def user_token(
+    server: RunningEmulator, browser: EmulatorPagesClient, username: str, **params: str
+) -> str:
     """A delegated Graph access token for username (signed in through the pages)."""
     code, verifier = code_for(server, browser, username, **params)
     status, body = redeem(server, code, verifier)
@@ -335,7 +337,7 @@ def app_token(server: RunningEmulator) -> str:
 
 def msal_sign_in(
     app: Any,
-    browser: Browser,
+    browser: EmulatorPagesClient,
     username: str,
     scopes: tuple[str, ...] = ("User.Read",),
     **flow_options: Any,

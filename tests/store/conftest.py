@@ -13,15 +13,15 @@ import redis
 import requests
 from redis.cluster import RedisCluster
 
-from native_stack.redis_deployments import (
+from native_stack.stack import NativeStack, StackOptions
+from signin_state.redis_connection import RedisConnection, connect_redis
+from tests.support.redis_topologies import (
     RedisDeployment,
     start_redis_cluster,
     start_sentinel_redis,
     start_standalone_redis,
     start_tls_redis,
 )
-from native_stack.stack import NativeStack, StackOptions
-from signin_state.redis_connection import RedisConnection, connect_redis
 
 REDIS_TOPOLOGIES = ("standalone", "tls", "sentinel", "cluster")
 STARTERS: dict[str, Callable[[Path], RedisDeployment]] = {
