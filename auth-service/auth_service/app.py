@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth_service import pages, sign_in
 from auth_service.error_pages import register_error_pages
-from auth_service.sessions import ServerSession, ServerSessionInterface
+from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
 from signin_state.errors import StoreUnavailableError
 from signin_state.health import health_blueprint
@@ -38,7 +38,8 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     state = attach_service_state(app, settings)
-    app.session_interface = ServerSessionInterface(
+    app.session_interface = SealedSessionInterface(
+        app,
         state.resources.store,
         state.resources.cipher,
         idle_seconds=settings.session_idle_seconds,
@@ -57,7 +58,7 @@ def _require_session_store() -> ResponseReturnValue | None:
     """Refuse requests that need the session while its store is down."""
     if request.endpoint in ENDPOINTS_WITHOUT_SESSION:
         return None
-    if isinstance(session, ServerSession) and session.store_unavailable:
+    if isinstance(session, StoredSession) and session.store_unavailable:
         if request.endpoint == "pages.session_check":
             return "", 403, {"X-Auth-Unavailable": "store"}
         raise StoreUnavailableError("session store unavailable")

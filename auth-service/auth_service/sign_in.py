@@ -8,14 +8,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import msal
-from flask import Blueprint, Flask, redirect, render_template, request, session
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service.error_pages import error_page
 from auth_service.extensions import service_state
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
-from auth_service.sessions import ServerSession
+from auth_service.sessions import SealedSessionInterface
 from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES
 from signin_state.token_cache_merge import merge_token_caches
 
@@ -92,8 +92,8 @@ def complete_log_in() -> ResponseReturnValue:
     caches = state.resources.token_caches
     existing = caches.load(home_account_id)
     caches.write(home_account_id, merge_token_caches(existing.cache, client.token_cache))
-    assert isinstance(session, ServerSession)
-    session.regenerate()
+    assert isinstance(current_app.session_interface, SealedSessionInterface)
+    current_app.session_interface.regenerate(session)
     session["user"] = {
         "home_account_id": home_account_id,
         "oid": claims.get("oid", ""),
