@@ -108,6 +108,11 @@ def session_app(connection: RedisConnection, *, idle: int, absolute: int) -> Fla
     def who() -> str:
         return str(session.get("user", "nobody"))
 
+    @app.post("/sign-out")
+    def sign_out() -> str:
+        session.clear()
+        return "signed out"
+
     return app
 
 
