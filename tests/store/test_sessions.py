@@ -27,6 +27,12 @@ def session_id(browser: FlaskClient) -> str:
     return cookie.value
 
 
+def sign_in(browser: FlaskClient) -> str:
+    """Sign in on browser; return its new session id."""
+    browser.post("/sign-in")
+    return session_id(browser)
+
+
 def raw_record(connection: RedisConnection, sid: str) -> bytes | None:
     value = connection.client().get(session_key(sid))
     return value if isinstance(value, bytes) else None
@@ -43,8 +49,7 @@ def test_the_cookie_is_an_http_only_lax_browser_session_cookie(browser: FlaskCli
 def test_the_record_is_sealed_and_bound_to_its_key_name(
     browser: FlaskClient, redis_connection: RedisConnection
 ) -> None:
-    browser.post("/sign-in")
-    sid = session_id(browser)
+    sid = sign_in(browser)
     sealed = raw_record(redis_connection, sid)
     assert sealed is not None and sealed.startswith(FORMAT_VERSION)
     assert b"someone" not in sealed
@@ -78,10 +83,8 @@ def test_a_record_sealed_with_an_unknown_key_is_absent(
 def test_signing_in_again_gives_a_new_id_and_deletes_the_old_record(
     browser: FlaskClient, redis_connection: RedisConnection
 ) -> None:
-    browser.post("/sign-in")
-    first = session_id(browser)
-    browser.post("/sign-in")
-    second = session_id(browser)
+    first = sign_in(browser)
+    second = sign_in(browser)
     assert second != first
     assert raw_record(redis_connection, first) is None
     assert raw_record(redis_connection, second) is not None
@@ -90,8 +93,7 @@ def test_signing_in_again_gives_a_new_id_and_deletes_the_old_record(
 def test_activity_rewrites_the_record_at_most_once_a_touch_interval(
     browser: FlaskClient, redis_connection: RedisConnection
 ) -> None:
-    browser.post("/sign-in")
-    sid = session_id(browser)
+    sid = sign_in(browser)
     written = raw_record(redis_connection, sid)
     for _ in range(3):
         answer = browser.get("/who")
@@ -103,8 +105,7 @@ def test_activity_rewrites_the_record_at_most_once_a_touch_interval(
 def test_signing_out_deletes_the_record_and_the_cookie(
     browser: FlaskClient, redis_connection: RedisConnection
 ) -> None:
-    browser.post("/sign-in")
-    sid = session_id(browser)
+    sid = sign_in(browser)
     answer = browser.post("/sign-out")
     assert "session=;" in answer.headers["Set-Cookie"]
     assert raw_record(redis_connection, sid) is None
