@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from auth_service.sign_in_error_hints import hint_for
 from signin_state.errors import CredentialUnavailableError, StoreUnavailableError
-from signin_state.metrics import current_metrics
+from signin_state.metrics import ServiceMetrics
 from signin_state.request_logging import current_request_id
 
 log = logging.getLogger(__name__)
@@ -53,13 +53,13 @@ def unavailable_answer(
     )
 
 
-def register_error_pages(app: Flask) -> None:
-    """Install handlers so every error answers with a page."""
+def init_app(app: Flask, metrics: ServiceMetrics) -> None:
+    """Install handlers so every error answers with a page; store outages count in metrics."""
 
     @app.errorhandler(StoreUnavailableError)
     def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
         log.error("session store unavailable")
-        current_metrics().redis_errors.inc()
+        metrics.redis_errors.inc()
         return unavailable_answer(
             code="store_unavailable",
             message="Session storage is unavailable; retry shortly.",

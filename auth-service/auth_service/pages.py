@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session
+from flask import Blueprint, Flask, jsonify, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service.app_identity_headers import identity_headers, user_email
-from auth_service.extensions import service_state
 from auth_service.redirect_targets import safe_relative_path
+from auth_service.signed_in_user import SessionUser, signed_in
 from signin_state.identity_assertion import HEADER_NAME, SignedInUser
 
-blueprint = Blueprint("pages", __name__)
+if TYPE_CHECKING:
+    from auth_service.service import AuthService
+
 ORIGINAL_URI_HEADER = "X-Original-URI"
 
 
@@ -22,8 +24,7 @@ def login_url(next_path: str) -> str:
     return "/login?" + urlencode({"next": safe_relative_path(next_path)})
 
 
-@blueprint.app_context_processor
-def page_context() -> dict[str, Any]:
+def page_context(*, app_path: str | None) -> dict[str, Any]:
     """What every page's header needs: the signed-in user (or None) and the app's path."""
     user = session.get("user")
     profile = None
@@ -31,30 +32,24 @@ def page_context() -> dict[str, Any]:
         name = str(user.get("name") or user.get("username") or "")
         initials = "".join(word[0] for word in name.split()[:2]).upper()
         profile = {"name": name, "email": user_email(user), "initials": initials or "?"}
-    return {"user": user, "profile": profile, "app_path": service_state().settings.app_path}
+    return {"user": user, "profile": profile, "app_path": app_path}
 
 
-@blueprint.get("/")
 def home() -> ResponseReturnValue:
     """The home page: a sign-in button, or the signed-in user's profile and what to do next."""
     return render_template("home.html")
 
 
-@blueprint.get("/users")
-def users() -> ResponseReturnValue:
+@signed_in(otherwise=lambda: redirect(login_url("/users")))
+def users(*, user: SessionUser) -> ResponseReturnValue:
     """The quickstart's user list; users.js fills the table from /graph/users."""
-    if not session.get("user"):
-        return redirect(login_url("/users"))
     return render_template("users.html")
 
 
-@blueprint.get("/_auth/check")
-def session_check() -> ResponseReturnValue:
+@signed_in(otherwise=lambda: ("", 401, {"Cache-Control": "no-store"}))
+def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
     """For nginx auth_request: 200 with a signed assertion and identity headers, or 401."""
-    user = session.get("user")
-    if not user:
-        return "", 401, {"Cache-Control": "no-store"}
-    assertion = service_state().resources.assertions.issue(
+    assertion = state.resources.assertions.issue(
         SignedInUser(
             home_account_id=user["home_account_id"],
             object_id=user.get("oid", ""),
@@ -67,7 +62,6 @@ def session_check() -> ResponseReturnValue:
     return "", 200, headers
 
 
-@blueprint.get("/_auth/sign-in-required")
 def sign_in_required() -> ResponseReturnValue:
     """For nginx, when a protected app has no session: browsers go to /login, APIs get 401."""
     back_to = login_url(request.headers.get(ORIGINAL_URI_HEADER, "/"))
@@ -82,3 +76,15 @@ def sign_in_required() -> ResponseReturnValue:
         }
         return jsonify(body), 401, {"Cache-Control": "no-store"}
     return redirect(back_to)
+
+
+def init_app(app: Flask, state: AuthService) -> None:
+    """Install the pages, nginx's session checks, and what every page's header needs."""
+    blueprint = Blueprint("pages", __name__)
+    blueprint.add_url_rule("/", view_func=home)
+    blueprint.add_url_rule("/users", view_func=users)
+    blueprint.add_url_rule("/_auth/check", view_func=state.bind(session_check))
+    blueprint.add_url_rule("/_auth/sign-in-required", view_func=sign_in_required)
+    app.register_blueprint(blueprint)
+    app_path = state.settings.app_path
+    app.context_processor(lambda: page_context(app_path=app_path))

@@ -1,18 +1,19 @@
-"""Server-side browser sessions: an id in the cookie, the encrypted record in the store."""
+"""Browser sessions on Flask-Session, each record sealed by our cipher under its key name."""
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
-import secrets
 import time
+from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
+import msgspec
 from flask import Flask, Request, Response
-from flask.sessions import SessionInterface, SessionMixin
-from werkzeug.datastructures import CallbackDict
+from flask.sessions import SessionMixin
+from flask_session.base import Serializer, ServerSideSession, ServerSideSessionInterface
 
 from signin_state.byte_store import ByteStore
 from signin_state.errors import StoreUnavailableError
@@ -20,48 +21,63 @@ from signin_state.record_cipher import RecordCipher, UndecryptableRecordError
 from signin_state.store_keys import session_key
 
 log = logging.getLogger(__name__)
+SESSION_ID_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 TOUCH_INTERVAL_SECONDS = 60
+CREATED = "_created"
+SEEN = "_seen"
 
 
-def new_session_id() -> str:
-    """Return a fresh unguessable session id (256 bits)."""
-    return secrets.token_urlsafe(32)
+class StoredSession(ServerSideSession):  # type: ignore[misc]
+    """A Flask-Session session that knows whether its store answered when it was opened."""
+
+    store_unavailable = False
 
 
-class ServerSession(CallbackDict[str, Any], SessionMixin):
-    """A session whose data lives server-side under session_id."""
+class JsonSerializer(Serializer):  # type: ignore[misc]
+    """Session data as JSON text, the plaintext the cipher seals (never pickle)."""
 
-    def __init__(self, data: dict[str, Any] | None, session_id: str, *, new: bool) -> None:
-        def on_update(_: Any) -> None:
-            self.modified = True
+    def __init__(self) -> None:
+        self._encoder = msgspec.json.Encoder()
+        self._decoder = msgspec.json.Decoder(dict[str, Any])
 
-        super().__init__(data or {}, on_update)
-        self.session_id = session_id
-        self.new = new
-        self.modified = False
-        self.store_unavailable = False
-        self.stale_ids: list[str] = []
+    def encode(self, session: Mapping[str, Any]) -> bytes:
+        """Serialize the session data to JSON."""
+        return self._encoder.encode(dict(session))
 
-    def regenerate(self) -> None:
-        """Give the session a new id (at sign-in), forget the old one, restart its lifetime."""
-        self.stale_ids.append(self.session_id)
-        self.session_id = new_session_id()
-        self.pop("_created", None)
-        self.modified = True
+    def decode(self, serialized_data: bytes) -> dict[str, Any]:
+        """Parse JSON session data; raise msgspec.DecodeError unless it is an object."""
+        data: dict[str, Any] = self._decoder.decode(serialized_data)
+        return data
 
 
-class ServerSessionInterface(SessionInterface):
-    """Loads and saves ServerSession records, encrypted, with idle and absolute lifetimes."""
+class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
+    """Flask-Session's cookie, ids and regeneration, over a ByteStore that only sees sealed bytes.
+
+    Sessions end after idle_seconds without activity and max_seconds after sign-in; activity
+    rewrites the record at most once a TOUCH_INTERVAL_SECONDS.
+    """
+
+    session_class = StoredSession
+    ttl = True  # the store expires records itself: no clean-up job
 
     def __init__(
         self,
+        app: Flask,
         store: ByteStore,
         cipher: RecordCipher,
         *,
         idle_seconds: int,
         max_seconds: int,
     ) -> None:
+        super().__init__(
+            app,
+            key_prefix=session_key(""),
+            use_signer=False,
+            permanent=False,  # a browser-session cookie: Redis, not the browser, ends it
+            sid_length=SESSION_ID_BYTES,
+        )
+        self.serializer = JsonSerializer()
         self._store = store
         self._cipher = cipher
         self._idle = idle_seconds
@@ -69,74 +85,81 @@ class ServerSessionInterface(SessionInterface):
         # Activity must rewrite the record well before the idle lifetime runs out.
         self._touch_interval = min(TOUCH_INTERVAL_SECONDS, idle_seconds / 4)
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession:
-        """Return the request's session; an unknown, expired or unreadable one becomes new."""
-        cookie = request.cookies.get(self.get_cookie_name(app), "")
-        if not SESSION_ID_PATTERN.match(cookie):
-            return ServerSession(None, new_session_id(), new=True)
+    def open_session(self, app: Flask, request: Request) -> StoredSession:
+        """Return the request's session; while the store is down, one marked unavailable."""
         try:
-            data = self._load(cookie)
+            session: StoredSession = super().open_session(app, request)
         except StoreUnavailableError:
-            session = ServerSession(None, cookie, new=False)
+            session = self.session_class(sid=None)
             session.store_unavailable = True
-            return session
-        if data is None:
-            return ServerSession(None, new_session_id(), new=True)
-        return ServerSession(data, cookie, new=False)
+        return session
 
-    def _load(self, session_id: str) -> dict[str, Any] | None:
-        key = session_key(session_id)
-        sealed = self._store.get(key)
-        if sealed is None:
-            return None
-        try:
-            data: dict[str, Any] = json.loads(self._cipher.open(sealed, record_name=key).plaintext)
-        except (UndecryptableRecordError, ValueError):
-            log.warning("session record unreadable, starting a new session")
-            return None
-        now = time.time()
-        if now - data.get("_created", 0) > self._max:
-            self._store.delete(key)
-            return None
-        return data
+    def regenerate(self, session: ServerSideSession) -> None:
+        """Give the session a new id (at sign-in), forget the old one, restart its lifetime."""
+        super().regenerate(session)
+        session.pop(CREATED, None)
+
+    def should_set_storage(self, app: Flask, session: ServerSideSession) -> bool:
+        """Write when the data changed, or to record activity at most once a touch interval."""
+        return bool(session.modified) or time.time() - session.get(SEEN, 0) > self._touch_interval
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Set the cookie whenever the record was written."""
+        assert isinstance(session, ServerSideSession)
+        return self.should_set_storage(app, session)
+
+    def get_cookie_httponly(self, app: Flask) -> bool:
+        """Scripts never read the session cookie."""
+        return True
+
+    def get_cookie_samesite(self, app: Flask) -> str:
+        """Lax: the identity platform's redirect back (a top-level GET) carries the cookie."""
+        return "Lax"
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        """Write, refresh or delete the session record and set or clear the cookie."""
-        if not isinstance(session, ServerSession) or session.store_unavailable:
+        """Save as Flask-Session does; if the store fails, the answer becomes a 503."""
+        if not isinstance(session, StoredSession) or session.store_unavailable:
             return
-        name = self.get_cookie_name(app)
         try:
-            for stale_id in session.stale_ids:
-                self._store.delete(session_key(stale_id))
-            if not session:
-                if not session.new:
-                    self._store.delete(session_key(session.session_id))
-                    response.delete_cookie(name, path=self.get_cookie_path(app))
-                return
-            now = time.time()
-            due_touch = now - session.get("_seen", 0) > self._touch_interval
-            if not (session.modified or due_touch):
-                return
-            data = dict(session)
-            data.setdefault("_created", now)
-            data["_seen"] = now
-            key = session_key(session.session_id)
-            plaintext = json.dumps(data, separators=(",", ":")).encode()
-            # Sliding by idle time, never past the absolute end: Redis drops it by itself.
-            ttl = max(1, min(self._idle, math.ceil(data["_created"] + self._max - now)))
-            self._store.set(key, self._cipher.seal(plaintext, record_name=key), ttl)
+            super().save_session(app, session, response)
         except StoreUnavailableError:
             log.error("session store unavailable while saving")
             replace_with_unavailable(app, response)
-            return
-        response.set_cookie(
-            name,
-            session.session_id,
-            httponly=True,
-            secure=self.get_cookie_secure(app),
-            samesite="Lax",
-            path=self.get_cookie_path(app),
-        )
+
+    def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
+        """Open the record at store_id: a malformed id, unreadable or ended record is absent."""
+        if not SESSION_ID_PATTERN.match(store_id.removeprefix(self.key_prefix)):
+            return None
+        sealed = self._store.get(store_id)
+        if sealed is None:
+            return None
+        try:
+            plaintext = self._cipher.open(sealed, record_name=store_id).plaintext
+            data = self.serializer.decode(plaintext)
+        except (UndecryptableRecordError, msgspec.DecodeError):
+            log.warning("session record unreadable, starting a new session")
+            return None
+        if time.time() - data.get(CREATED, 0) > self._max:
+            self._store.delete(store_id)
+            return None
+        return data
+
+    def _delete_session(self, store_id: str) -> None:
+        """Delete the record at store_id."""
+        self._store.delete(store_id)
+
+    def _upsert_session(
+        self, session_lifetime: timedelta, session: ServerSideSession, store_id: str
+    ) -> None:
+        """Seal the session under store_id, expiring by idle time, never past the absolute end."""
+        now = time.time()
+        data = dict(session)
+        data.setdefault(CREATED, now)
+        data[SEEN] = now
+        # Sliding by idle time, never past the absolute end: the store drops it by itself.
+        ttl = max(1, min(self._idle, math.ceil(data[CREATED] + self._max - now)))
+        sealed = self._cipher.seal(self.serializer.encode(data), record_name=store_id)
+        self._store.set(store_id, sealed, ttl)
 
 
 def replace_with_unavailable(app: Flask, response: Response) -> None:

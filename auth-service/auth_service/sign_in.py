@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import msal
@@ -12,15 +12,16 @@ from flask import Blueprint, Flask, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service.error_pages import error_page
-from auth_service.extensions import service_state
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
-from auth_service.sessions import ServerSession
+from auth_service.signed_in_user import SessionUser, signed_in
 from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES
 from signin_state.token_cache_merge import merge_token_caches
 
+if TYPE_CHECKING:
+    from auth_service.service import AuthService
+
 log = logging.getLogger(__name__)
-blueprint = Blueprint("sign_in", __name__)
 
 
 def _retry_page(message: str, *, error_code: str | None = None) -> ResponseReturnValue:
@@ -29,14 +30,12 @@ def _retry_page(message: str, *, error_code: str | None = None) -> ResponseRetur
     )
 
 
-@blueprint.get("/login")
-def log_in() -> ResponseReturnValue:
+def log_in(state: AuthService) -> ResponseReturnValue:
     """Start the auth code flow and send the browser to the identity platform.
 
     `scopes` adds Graph scopes (incremental consent), `claims` carries a claims challenge
     (base64url JSON), and `next` is where to return: a relative path only.
     """
-    state = service_state()
     try:
         extra_scopes = requested_scopes(request.args.get("scopes"))
         claims = claims_challenge(request.args.get("claims"))
@@ -61,9 +60,8 @@ def log_in() -> ResponseReturnValue:
     return redirect(flow["auth_uri"])
 
 
-def complete_log_in() -> ResponseReturnValue:
+def complete_log_in(state: AuthService) -> ResponseReturnValue:
     """Redeem the authorization code, keep the tokens, and sign the user in."""
-    state = service_state()
     flow = session.pop("auth_flow", None)
     next_path = safe_relative_path(session.pop("next", None))
     if not isinstance(flow, dict):
@@ -92,8 +90,7 @@ def complete_log_in() -> ResponseReturnValue:
     caches = state.resources.token_caches
     existing = caches.load(home_account_id)
     caches.write(home_account_id, merge_token_caches(existing.cache, client.token_cache))
-    assert isinstance(session, ServerSession)
-    session.regenerate()
+    state.sessions.regenerate(session)
     session["user"] = {
         "home_account_id": home_account_id,
         "oid": claims.get("oid", ""),
@@ -116,21 +113,15 @@ def _sign_in_refused(result: dict[str, Any]) -> ResponseReturnValue:
     return _retry_page(message, error_code=aadsts or error)
 
 
-@blueprint.get("/logout")
-def confirm_log_out() -> ResponseReturnValue:
+@signed_in(otherwise=lambda: redirect("/"))
+def confirm_log_out(*, user: SessionUser) -> ResponseReturnValue:
     """Show a page that asks the user to confirm signing out."""
-    if "user" not in session:
-        return redirect("/")
     return render_template("logout_confirm.html", csrf=session.get("csrf", ""))
 
 
-@blueprint.post("/logout")
-def log_out() -> ResponseReturnValue:
+@signed_in(otherwise=lambda: redirect("/"))
+def log_out(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
     """End the local session, delete the token cache, and sign out at the identity platform."""
-    state = service_state()
-    user = session.get("user")
-    if not user:
-        return redirect("/")
     sent = request.form.get("csrf", "")
     if not sent or not secrets.compare_digest(sent, str(session.get("csrf", ""))):
         return error_page(
@@ -142,15 +133,14 @@ def log_out() -> ResponseReturnValue:
     state.resources.token_caches.delete(user["home_account_id"])
     session.clear()
     try:
-        return redirect(_identity_platform_logout_url())
+        return redirect(_identity_platform_logout_url(state))
     except IDENTITY_PLATFORM_FAILURES as error:
         # Signed out here already; the identity platform's own sign-out has to wait.
         log.warning("identity platform unreachable at log-out: %s", type(error).__name__)
         return redirect("/")
 
 
-def _identity_platform_logout_url() -> str:
-    state = service_state()
+def _identity_platform_logout_url(state: AuthService) -> str:
     client = state.resources.clients.build(msal.SerializableTokenCache())
     authorize = client.authority.authorization_endpoint
     logout = authorize.rsplit("/authorize", 1)[0] + "/logout"
@@ -160,7 +150,12 @@ def _identity_platform_logout_url() -> str:
     return f"{logout}?{query}"
 
 
-def register_sign_in(app: Flask, redirect_path: str) -> None:
+def init_app(app: Flask, state: AuthService) -> None:
     """Install the sign-in routes; the callback lives at the configured redirect path."""
+    blueprint = Blueprint("sign_in", __name__)
+    blueprint.add_url_rule("/login", view_func=state.bind(log_in))
+    blueprint.add_url_rule("/logout", view_func=confirm_log_out)
+    blueprint.add_url_rule("/logout", view_func=state.bind(log_out), methods=["POST"])
     app.register_blueprint(blueprint)
-    app.add_url_rule(redirect_path, "complete_log_in", complete_log_in, methods=["GET", "POST"])
+    callback = state.bind(complete_log_in)
+    app.add_url_rule(state.settings.redirect_path, view_func=callback, methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import msal
 import pytest
-from auth_service.sessions import ServerSession, ServerSessionInterface
+from auth_service.sessions import SealedSessionInterface
 from flask import Flask, session
 from flask.testing import FlaskClient
 
@@ -89,20 +89,29 @@ def test_token_cache_ttl_is_renewed_by_every_write(standalone_connection: RedisC
 
 def session_app(connection: RedisConnection, *, idle: int, absolute: int) -> Flask:
     app = Flask(__name__)
-    app.session_interface = ServerSessionInterface(
-        RedisByteStore(connection), RecordCipher([KEY]), idle_seconds=idle, max_seconds=absolute
+    sessions = SealedSessionInterface(
+        app,
+        RedisByteStore(connection),
+        RecordCipher([KEY]),
+        idle_seconds=idle,
+        max_seconds=absolute,
     )
+    app.session_interface = sessions
 
     @app.post("/sign-in")
     def sign_in() -> str:
-        assert isinstance(session, ServerSession)
-        session.regenerate()
+        sessions.regenerate(session)
         session["user"] = "someone"
         return "signed in"
 
     @app.get("/who")
     def who() -> str:
         return str(session.get("user", "nobody"))
+
+    @app.post("/sign-out")
+    def sign_out() -> str:
+        session.clear()
+        return "signed out"
 
     return app
 

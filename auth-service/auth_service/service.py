@@ -1,0 +1,70 @@
+"""auth-service's collaborators, built once by create_app and handed to the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
+
+from flask import Flask, Response, request, session
+from flask.typing import ResponseReturnValue
+
+from auth_service import error_pages, pages, sign_in
+from auth_service.sessions import SealedSessionInterface, StoredSession
+from auth_service.settings import AuthSettings
+from signin_state.errors import StoreUnavailableError
+from signin_state.health import health_blueprint
+from signin_state.metrics import ServiceMetrics
+from signin_state.resources import SharedResources
+
+ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static"}
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class AuthService:
+    """Settings, shared resources (token caches, MSAL clients, assertions), sessions, metrics."""
+
+    settings: AuthSettings
+    resources: SharedResources
+    sessions: SealedSessionInterface
+    metrics: ServiceMetrics
+
+    def init_app(self, app: Flask) -> None:
+        """Install the sessions, the routes with their collaborators, and the error pages."""
+        app.session_interface = self.sessions
+        app.before_request(_require_session_store)
+        app.after_request(_not_stored_by_default)
+        app.register_blueprint(health_blueprint({"redis": self.resources.store.ping}))
+        pages.init_app(app, self)
+        sign_in.init_app(app, self)
+        error_pages.init_app(app, self.metrics)
+
+    def bind(self, view: Callable[Concatenate[AuthService, P], R]) -> Callable[P, R]:
+        """Return view with this service handed in as its first argument."""
+
+        @wraps(view)
+        def bound(*args: P.args, **kwargs: P.kwargs) -> R:
+            return view(self, *args, **kwargs)
+
+        return bound
+
+
+def _require_session_store() -> ResponseReturnValue | None:
+    """Refuse requests that need the session while its store is down."""
+    if request.endpoint in ENDPOINTS_WITHOUT_SESSION:
+        return None
+    if isinstance(session, StoredSession) and session.store_unavailable:
+        if request.endpoint == "pages.session_check":
+            return "", 403, {"X-Auth-Unavailable": "store"}
+        raise StoreUnavailableError("session store unavailable")
+    return None
+
+
+def _not_stored_by_default(response: Response) -> Response:
+    """Pages show private data: no browser or proxy keeps them (static files excepted)."""
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
