@@ -78,9 +78,15 @@ def current_metrics() -> ServiceMetrics:
 
 
 def init_metrics(app: Flask) -> ServiceMetrics:
-    """Record every request, and answer /metrics on METRICS_PORT (never on the service port)."""
+    """Build the metrics, record every request, and keep them for current_metrics()."""
     metrics = build_metrics()
     app.extensions[EXTENSION_NAME] = metrics
+    init_app(app, metrics)
+    return metrics
+
+
+def init_app(app: Flask, metrics: ServiceMetrics) -> None:
+    """Record every request, and answer /metrics on METRICS_PORT (never on the service port)."""
     metrics_port = os.environ.get(METRICS_PORT_VARIABLE, "")
 
     @app.before_request
@@ -101,8 +107,6 @@ def init_metrics(app: Flask) -> ServiceMetrics:
         if started is not None:
             metrics.request_seconds.labels(route).observe(time.perf_counter() - started)
         return response
-
-    return metrics
 
 
 def exposition(metrics: ServiceMetrics) -> Response:

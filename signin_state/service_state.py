@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app
 
+from signin_state.metrics import ServiceMetrics
 from signin_state.resources import SharedResources, build_shared_resources
 from signin_state.settings import IdentitySettings
 
@@ -22,9 +23,11 @@ class ServiceState(Generic[SettingsT]):
     resources: SharedResources
 
 
-def attach_service_state(app: Flask, settings: SettingsT) -> ServiceState[SettingsT]:
+def attach_service_state(
+    app: Flask, settings: SettingsT, metrics: ServiceMetrics
+) -> ServiceState[SettingsT]:
     """Build the state from settings and attach it to app."""
-    state = ServiceState(settings=settings, resources=build_shared_resources(settings))
+    state = ServiceState(settings=settings, resources=build_shared_resources(settings, metrics))
     app.extensions[EXTENSION_NAME] = state
     return state
 

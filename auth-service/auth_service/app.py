@@ -27,7 +27,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
     configure_json_logging("auth-service")
     app = Flask(__name__)
     init_request_logging(app)
-    init_metrics(app)
+    metrics = init_metrics(app)
     hops = settings.forwarded_hops
     if hops:
         behind_proxies = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -37,7 +37,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
-    state = attach_service_state(app, settings)
+    state = attach_service_state(app, settings, metrics)
     app.session_interface = ServerSessionInterface(
         state.resources.store,
         state.resources.cipher,
