@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,17 @@ from signin_state.tokens import TokenCacheOwner
 
 PASSED_ON_HEADERS = ("request-id", "client-request-id", "Retry-After", "Content-Type")
 PASS_THROUGH_PREFIX = "/graph/v1.0"
+
+
+@dataclass(frozen=True)
+class GraphCall:
+    """One call a route asks for: method and checked path on Graph, the scopes it needs."""
+
+    method: str
+    path: str
+    scopes: list[str]
+    query: list[tuple[str, str]] | None = None
+    body: Any = None
 
 
 class GraphGateway:
@@ -51,18 +63,15 @@ class GraphGateway:
     def call(
         self,
         user: SignedInUser,
-        method: str,
-        path: str,
-        scopes: list[str],
+        call: GraphCall,
         *,
-        query: list[tuple[str, str]] | None = None,
-        body: Any = None,
         all_pages: bool = False,
         client_request_id: str | None = None,
     ) -> ResponseReturnValue:
-        """Call Graph as user and relay its answer; retry once on a claims challenge."""
-        url = graph_url(self._client.base_url, path)
-        token = self._tokens.token_for(user.home_account_id, scopes)
+        """Make call as user and relay Graph's answer; retry once on a claims challenge."""
+        method, query, body = call.method, call.query, call.body
+        url = graph_url(self._client.base_url, call.path)
+        token = self._tokens.token_for(user.home_account_id, call.scopes)
         headers = {"client-request-id": client_request_id} if client_request_id else {}
         if method == "GET" and all_pages:
             return self._all_pages(url, token, query or [], headers)
@@ -71,7 +80,9 @@ class GraphGateway:
         )
         claims = claims_from_challenge(answer.headers.get("WWW-Authenticate"))
         if answer.status_code == 401 and claims:
-            token = self._tokens.token_for(user.home_account_id, scopes, claims_challenge=claims)
+            token = self._tokens.token_for(
+                user.home_account_id, call.scopes, claims_challenge=claims
+            )
             answer = self._client.send(
                 method, url, token, params=query, json_body=body, headers=headers
             )

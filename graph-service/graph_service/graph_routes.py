@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 from flask import Blueprint, Flask, request
 from flask.typing import ResponseReturnValue
 
-from graph_service.gateway import PASS_THROUGH_PREFIX, GraphGateway
+from graph_service.gateway import PASS_THROUGH_PREFIX, GraphCall, GraphGateway
 from graph_service.graph_batch import checked_batch
 from graph_service.graph_paths import checked_graph_path
 from graph_service.json_errors import GraphServiceError
@@ -60,22 +60,10 @@ def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprin
     """The /graph routes, each handed the signed-in user and calling Graph through gateway."""
     blueprint = Blueprint("graph_calls", __name__, url_prefix="/graph")
 
-    def call(
-        user: SignedInUser,
-        method: str,
-        path: str,
-        scopes: list[str],
-        *,
-        query: list[tuple[str, str]] | None = None,
-        body: Any = None,
-    ) -> ResponseReturnValue:
+    def send(user: SignedInUser, call: GraphCall) -> ResponseReturnValue:
         return gateway.call(
             user,
-            method,
-            path,
-            scopes,
-            query=query,
-            body=body,
+            call,
             all_pages=request.args.get("all") == "true",
             client_request_id=client_request_id(),
         )
@@ -84,27 +72,27 @@ def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprin
     @signed_in.required
     def me(user: SignedInUser) -> ResponseReturnValue:
         """The signed-in user's profile (Graph /me, scope User.Read)."""
-        return call(user, "GET", "/me", ["User.Read"], query=list(request.args.items()))
+        return send(user, GraphCall("GET", "/me", ["User.Read"], list(request.args.items())))
 
     @blueprint.get("/users")
     @signed_in.required
     def users(user: SignedInUser) -> ResponseReturnValue:
         """Users of the organization, the quickstart's call (Graph /users, User.ReadBasic.All)."""
         query = list(request.args.items())
-        return call(user, "GET", "/users", ["User.ReadBasic.All"], query=query)
+        return send(user, GraphCall("GET", "/users", ["User.ReadBasic.All"], query))
 
     @blueprint.get("/me/photo")
     @signed_in.required
     def my_photo(user: SignedInUser) -> ResponseReturnValue:
         """The signed-in user's photo as image bytes; 404 JSON when there is none."""
-        return call(user, "GET", "/me/photo/$value", ["User.Read"])
+        return send(user, GraphCall("GET", "/me/photo/$value", ["User.Read"]))
 
     @blueprint.post("/v1.0/$batch")
     @signed_in.required
     def batch(user: SignedInUser) -> ResponseReturnValue:
         """Send an allowlisted JSON batch to Graph and relay each answer."""
         checked, scopes = checked_batch(request.get_json(silent=True), gateway.scopes_for)
-        return call(user, "POST", "/$batch", scopes, body={"requests": checked})
+        return send(user, GraphCall("POST", "/$batch", scopes, body={"requests": checked}))
 
     @blueprint.route("/v1.0/<path:_subpath>", methods=PASS_THROUGH_METHODS)
     @signed_in.required
@@ -117,7 +105,7 @@ def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprin
                 403, "path_not_allowed", f"{request.method} {path} is not in the Graph allowlist."
             )
         body = request.get_json(silent=True) if request.method in ("POST", "PATCH", "PUT") else None
-        return call(user, request.method, path, scopes, query=query, body=body)
+        return send(user, GraphCall(request.method, path, scopes, query, body))
 
     return blueprint
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 import msal
+from prometheus_client import Counter, Histogram
 
 
 class TokenCacheOwner(Protocol):
@@ -25,4 +26,23 @@ class TokenCacheOwner(Protocol):
 
     def delete(self, home_account_id: str) -> None:
         """Forget the user's tokens (sign-out)."""
+        ...
+
+
+class TokenMetrics(Protocol):
+    """The metrics the owner records (a service's ServiceMetrics has them)."""
+
+    @property
+    def token_cache(self) -> Counter:
+        """Lookups by event: hit, miss, refresh."""
+        ...
+
+    @property
+    def refresh_lock(self) -> Counter:
+        """Refresh lock outcomes: acquired or timeout."""
+        ...
+
+    @property
+    def refresh_lock_wait_seconds(self) -> Histogram:
+        """Time spent waiting for a user's refresh lock."""
         ...

@@ -22,11 +22,11 @@ from typing import Any
 
 import msal
 
-from signin_state.metrics import ServiceMetrics
 from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES, ConfidentialClientFactory
 from signin_state.refresh_lock import RefreshLocks
 from signin_state.tokens.errors import IdentityPlatformUnavailableError, SignInRequiredError
 from signin_state.tokens.freshness import fresh_access_token, lasts_past_decision
+from signin_state.tokens.interface import TokenMetrics
 from signin_state.tokens.merge import merge_token_caches
 from signin_state.tokens.records import TokenCacheRecords
 
@@ -107,7 +107,7 @@ class StoredTokenCaches:
         records: TokenCacheRecords,
         locks: RefreshLocks,
         clients: ConfidentialClientFactory,
-        metrics: ServiceMetrics,
+        metrics: TokenMetrics,
         *,
         capacity: int = DEFAULT_CAPACITY,
     ) -> None:
