@@ -12,9 +12,12 @@ import pytest
 from native_stack.stack import NativeStack, StackOptions
 from signin_state.byte_store import RedisByteStore
 from signin_state.metrics import build_metrics
+from signin_state.msal_client import ConfidentialClientFactory
+from signin_state.outbound_http import OutboundSession
 from signin_state.record_cipher import KEY_ID_LENGTH, RecordCipher
 from signin_state.redis_connection import RedisConnection
 from signin_state.refresh_lock import RedisRefreshLocks
+from signin_state.settings import IdentitySettings
 from signin_state.tokens import StoredTokenCaches, TokenCacheRecords
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
@@ -38,11 +41,20 @@ def caches(connection: RedisConnection, keys: list[str]) -> TokenCacheRecords:
 
 def token_owner(connection: RedisConnection, keys: list[str]) -> StoredTokenCaches:
     """The token cache owner over these keys' records; it never calls the identity platform."""
+    identity = IdentitySettings(
+        **{
+            "client_id": "app",
+            "client_secret": "a-real-looking-secret-value",
+            "authority": "https://login.microsoftonline.com/contoso.example",
+            "data_encryption_keys": ",".join(keys),
+            "identity_assertion_key": "i" * 43,
+        }  # type: ignore[arg-type]
+    )
     return StoredTokenCaches(
         caches(connection, keys),
         RedisRefreshLocks(connection),
-        clients=None,  # type: ignore[arg-type]
-        metrics=build_metrics(),
+        ConfidentialClientFactory(identity, OutboundSession()),
+        build_metrics(),
     )
 
 
