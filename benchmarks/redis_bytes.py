@@ -17,7 +17,7 @@ from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
 from signin_state.record_cipher import RecordCipher
 from signin_state.store_keys import session_key
-from signin_state.token_caches import UserTokenCaches
+from signin_state.tokens import TokenCacheRecords
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import stack_token_caches
@@ -90,7 +90,7 @@ def _plaintext(client: redis.Redis, cipher: RecordCipher, key: str) -> bytes:
 
 
 def _footprint(
-    stack: NativeStack, client: redis.Redis, caches: UserTokenCaches, session_id: str
+    stack: NativeStack, client: redis.Redis, caches: TokenCacheRecords, session_id: str
 ) -> UserFootprint:
     cipher = RecordCipher([stack.data_encryption_keys])
     key = session_key(session_id)

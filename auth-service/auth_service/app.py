@@ -31,7 +31,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
-    resources = build_shared_resources(settings)
+    resources = build_shared_resources(settings, metrics)
     sessions = SealedSessionInterface(
         app,
         resources.store,

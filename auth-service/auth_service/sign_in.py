@@ -16,7 +16,6 @@ from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
 from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES
-from signin_state.token_cache_merge import merge_token_caches
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService
@@ -87,9 +86,7 @@ def complete_log_in(state: AuthService) -> ResponseReturnValue:
     if not accounts or not claims:
         return _retry_page("The sign-in answer had no account in it. Please sign in again.")
     home_account_id = accounts[0]["home_account_id"]
-    caches = state.resources.token_caches
-    existing = caches.load(home_account_id)
-    caches.write(home_account_id, merge_token_caches(existing.cache, client.token_cache))
+    state.resources.tokens.merge_sign_in(home_account_id, client.token_cache)
     state.sessions.regenerate(session)
     session["user"] = {
         "home_account_id": home_account_id,
@@ -130,7 +127,7 @@ def log_out(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
             "This sign-out request did not come from our sign-out page, so nothing was done.",
             retry_url="/logout",
         )
-    state.resources.token_caches.delete(user["home_account_id"])
+    state.resources.tokens.delete(user["home_account_id"])
     session.clear()
     try:
         return redirect(_identity_platform_logout_url(state))

@@ -1,34 +1,69 @@
-"""The graph-service application factory."""
+"""The graph-service application factory: every collaborator is built here, once, and passed in."""
 
 from __future__ import annotations
 
+import sys
+
 from flask import Flask
 
-from graph_service import graph_batch, graph_calls
-from graph_service.extensions import attach_gateway
-from graph_service.json_errors import register_json_errors
+from graph_service import graph_routes, json_errors
+from graph_service.allowlist import GraphAllowlist, parse_allowlist
+from graph_service.gateway import GraphGateway
+from graph_service.graph_client import GraphClient, RetryPolicy
+from graph_service.graph_routes import SignedInUsers
+from graph_service.graph_transport import GraphTransport
 from graph_service.settings import GraphSettings
+from signin_state import metrics as service_metrics
 from signin_state.health import health_blueprint
-from signin_state.metrics import init_metrics
 from signin_state.request_logging import configure_json_logging, init_request_logging
-from signin_state.service_state import attach_service_state
-from signin_state.settings import load_settings_or_exit
+from signin_state.resources import build_shared_resources
+from signin_state.settings import GUNICORN_BOOT_ERROR, load_settings_or_exit
 
 
 def create_app(settings: GraphSettings | None = None) -> Flask:
     """Build graph-service; with no settings given, read them from the environment."""
     if settings is None:
         settings = load_settings_or_exit(GraphSettings, "graph-service")
+    allowlist = _allowlist_or_exit(settings)
     configure_json_logging("graph-service")
     app = Flask(__name__)
     init_request_logging(app)
-    metrics = init_metrics(app)
+    metrics = service_metrics.build_metrics()
+    service_metrics.init_app(app, metrics)
     app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)
     app.url_map.merge_slashes = False  # `//host` in a Graph path is refused, not redirected
-    state = attach_service_state(app, settings)
-    app.register_blueprint(health_blueprint({"redis": state.resources.store.ping}))
-    attach_gateway(app, state, metrics)
-    app.register_blueprint(graph_batch.blueprint)
-    app.register_blueprint(graph_calls.blueprint)
-    register_json_errors(app)
+    resources = build_shared_resources(settings, metrics)
+    app.register_blueprint(health_blueprint({"redis": resources.store.ping}))
+    gateway = GraphGateway(
+        tokens=resources.tokens,
+        client=GraphClient(
+            GraphTransport.for_origin_of(settings.graph_base_url, resources.http),
+            settings.graph_base_url,
+            RetryPolicy(
+                max_retries=settings.graph_max_retries,
+                total_deadline_seconds=settings.graph_retry_deadline_seconds,
+            ),
+            on_retry=metrics.graph_retries.inc,
+        ),
+        allowlist=allowlist,
+        metrics=metrics,
+        max_pages=settings.graph_max_pages,
+        max_items=settings.graph_max_items,
+    )
+    graph_routes.init_app(app, gateway, SignedInUsers(resources.assertions))
+    json_errors.init_app(app, metrics)
     return app
+
+
+def _allowlist_or_exit(settings: GraphSettings) -> GraphAllowlist:
+    """GRAPH_ALLOWLIST parsed; if it does not parse, say why and stop the gunicorn server."""
+    try:
+        return parse_allowlist(settings.graph_allowlist)
+    except ValueError as error:
+        print(
+            f"graph-service cannot start, fix these environment variables:\n"
+            f"  GRAPH_ALLOWLIST: {error}",
+            file=sys.stderr,
+            flush=True,
+        )
+        raise SystemExit(GUNICORN_BOOT_ERROR) from None

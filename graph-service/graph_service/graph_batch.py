@@ -1,19 +1,15 @@
-"""POST /graph/v1.0/$batch: up to 20 requests, each checked against the allowlist."""
+"""Checking a JSON batch for POST /graph/v1.0/$batch: up to 20 requests, each allowlisted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, request
-from flask.typing import ResponseReturnValue
-
-from graph_service.extensions import gateway
-from graph_service.graph_calls import call_graph
 from graph_service.graph_paths import checked_graph_path
 from graph_service.json_errors import GraphServiceError
 
 MAX_BATCH_REQUESTS = 20
-blueprint = Blueprint("graph_batch", __name__, url_prefix="/graph")
+ScopesFor = Callable[[str, str], list[str] | None]
 
 
 def _invalid(message: str) -> GraphServiceError:
@@ -39,7 +35,7 @@ def _check_shape(item: Any) -> None:
         raise _invalid(f"Request {item['id']!r}: dependsOn must be a list of request ids.")
 
 
-def _checked_requests(body: Any) -> tuple[list[dict[str, Any]], list[str]]:
+def checked_batch(body: Any, scopes_for: ScopesFor) -> tuple[list[dict[str, Any]], list[str]]:
     """Validate the batch; return its requests (urls normalized) and the scopes they need."""
     if not isinstance(body, dict) or not isinstance(body.get("requests"), list):
         raise _invalid('The body must be JSON like {"requests": [...]}.')
@@ -54,20 +50,13 @@ def _checked_requests(body: Any) -> tuple[list[dict[str, Any]], list[str]]:
         url = item["url"] if item["url"].startswith("/") else "/" + item["url"]
         path, _, query = url.partition("?")
         path = checked_graph_path(path)
-        route = gateway().allowlist.route_for(method, path)
-        if route is None:
+        route_scopes = scopes_for(method, path)
+        if route_scopes is None:
             raise GraphServiceError(
                 403,
                 "path_not_allowed",
                 f"Request {item.get('id')!r}: {method} {path} is not in the Graph allowlist.",
             )
-        scopes.extend(scope for scope in route.scopes if scope not in scopes)
+        scopes.extend(scope for scope in route_scopes if scope not in scopes)
         checked.append({**item, "method": method, "url": path + (f"?{query}" if query else "")})
     return checked, scopes
-
-
-@blueprint.post("/v1.0/$batch")
-def batch() -> ResponseReturnValue:
-    """Send an allowlisted JSON batch to Graph and relay each answer."""
-    checked, scopes = _checked_requests(request.get_json(silent=True))
-    return call_graph("POST", "/$batch", scopes, body={"requests": checked})

@@ -11,10 +11,18 @@ from typing import Any
 
 from graph_service.graph_paths import is_same_graph_link
 from graph_service.graph_transport import GraphAnswer, GraphTransport, GraphUnreachableError
-from graph_service.json_errors import GraphServiceError
 
 log = logging.getLogger(__name__)
 RETRYABLE_STATUSES = (429, 503)
+
+
+class GraphClientError(Exception):
+    """Graph could not be asked, or answered in a way we will not pass on (code says which)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -79,8 +87,8 @@ class GraphClient:
                 )
             except GraphUnreachableError as error:
                 log.warning("Graph unreachable: %s", error)
-                raise GraphServiceError(
-                    502, "graph_unreachable", "Microsoft Graph did not answer."
+                raise GraphClientError(
+                    "graph_unreachable", "Microsoft Graph did not answer."
                 ) from None
             if answer.status_code not in RETRYABLE_STATUSES or attempt >= self._policy.max_retries:
                 return answer
@@ -121,8 +129,8 @@ class GraphClient:
                     merged["truncated"] = True
                 break
             if not is_same_graph_link(self.base_url, next_link):
-                raise GraphServiceError(
-                    502, "foreign_next_link", "Graph sent a next page link to another host."
+                raise GraphClientError(
+                    "foreign_next_link", "Graph sent a next page link to another host."
                 )
             answer = self.send("GET", next_link, token, headers=headers)
         merged["value"] = merged["value"][:max_items]

@@ -5,19 +5,21 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from graph_service.json_errors import GraphServiceError
-
 ENCODED_SEPARATORS = re.compile(r"%(2f|5c|2e|00)", re.IGNORECASE)
 SCHEME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def refuse(message: str) -> GraphServiceError:
-    """A 400 error for a path we will not send a token to."""
-    return GraphServiceError(400, "invalid_path", message)
+class InvalidGraphPathError(ValueError):
+    """A path we will not send a token to; the message says why."""
+
+
+def refuse(message: str) -> InvalidGraphPathError:
+    """The error for a path we will not send a token to."""
+    return InvalidGraphPathError(message)
 
 
 def checked_graph_path(raw_path: str) -> str:
-    """Return raw_path (the part after /graph/v1.0) if it stays inside Graph, else raise 400."""
+    """Return raw_path (the part after /graph/v1.0) if it stays inside Graph, else refuse it."""
     if not raw_path.startswith("/") or raw_path.startswith("//"):
         raise refuse("The Graph path must be relative, like /me.")
     if ENCODED_SEPARATORS.search(raw_path):

@@ -1,23 +1,40 @@
-"""Errors as JSON in Graph's error envelope."""
+"""Errors as JSON in Graph's error envelope: every layer's error type mapped to its answer."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from graph_service.graph_client import GraphClientError
+from graph_service.graph_paths import InvalidGraphPathError
 from signin_state.errors import CredentialUnavailableError, StoreUnavailableError
-from signin_state.metrics import current_metrics
-from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES
+from signin_state.metrics import ServiceMetrics
 from signin_state.request_logging import current_request_id
+from signin_state.tokens import IdentityPlatformUnavailableError, SignInRequiredError
 
 log = logging.getLogger(__name__)
 
 IDENTITY_PLATFORM_RETRY_AFTER_SECONDS = 5
+# How each reason to sign in again is answered: our code and message.
+SIGN_IN_AGAIN = {
+    "no_stored_tokens": ("login_required", "No tokens are stored for this user; sign in again."),
+    "login_required": (
+        "login_required",
+        "The stored sign-in can no longer get a token; sign in again.",
+    ),
+    "consent_required": (
+        "consent_required",
+        "This needs permissions you have not granted yet; sign in to consent.",
+    ),
+    "claims_challenge": ("claims_challenge", "Microsoft asks you to sign in again."),
+}
 
 
 class GraphServiceError(Exception):
@@ -40,14 +57,15 @@ class GraphServiceError(Exception):
         self.extra = extra
 
 
-def identity_platform_unavailable() -> GraphServiceError:
-    """503 when the identity platform cannot renew a token now; the sign-in itself is fine."""
-    return GraphServiceError(
-        503,
-        "identity_platform_unavailable",
-        "Microsoft's sign-in service could not renew your access right now; retry shortly.",
-        headers={"Retry-After": str(IDENTITY_PLATFORM_RETRY_AFTER_SECONDS)},
-    )
+def login_url(*, next_path: str, scopes: tuple[str, ...] = (), claims: str | None = None) -> str:
+    """The auth-service URL that signs the user in again, asking for scopes or claims."""
+    query: dict[str, str] = {}
+    if scopes:
+        query["scopes"] = " ".join(scopes)
+    if claims:
+        query["claims"] = base64.urlsafe_b64encode(claims.encode()).decode().rstrip("=")
+    query["next"] = next_path
+    return "/login?" + urlencode(query)
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -59,7 +77,7 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra, "innerError": inner}}
 
 
-def register_json_errors(app: Flask) -> None:
+def init_app(app: Flask, metrics: ServiceMetrics) -> None:
     """Answer every error with JSON, never an HTML page or a stack trace."""
 
     @app.errorhandler(GraphServiceError)
@@ -67,10 +85,34 @@ def register_json_errors(app: Flask) -> None:
         body = error_body(error.code, error.message, **error.extra)
         return jsonify(body), error.status, error.headers
 
+    @app.errorhandler(InvalidGraphPathError)
+    def invalid_path(error: InvalidGraphPathError) -> ResponseReturnValue:
+        return jsonify(error_body("invalid_path", str(error))), 400
+
+    @app.errorhandler(GraphClientError)
+    def graph_failed(error: GraphClientError) -> ResponseReturnValue:
+        return jsonify(error_body(error.code, error.message)), 502
+
+    @app.errorhandler(SignInRequiredError)
+    def sign_in_required(error: SignInRequiredError) -> ResponseReturnValue:
+        code, message = SIGN_IN_AGAIN[error.reason]
+        again = login_url(
+            next_path=request.full_path.rstrip("?"), scopes=error.scopes, claims=error.claims
+        )
+        return jsonify(error_body(code, message, login_url=again)), 401
+
+    @app.errorhandler(IdentityPlatformUnavailableError)
+    def identity_platform_unavailable(_: IdentityPlatformUnavailableError) -> ResponseReturnValue:
+        body = error_body(
+            "identity_platform_unavailable",
+            "Microsoft's sign-in service could not renew your access right now; retry shortly.",
+        )
+        return jsonify(body), 503, {"Retry-After": str(IDENTITY_PLATFORM_RETRY_AFTER_SECONDS)}
+
     @app.errorhandler(StoreUnavailableError)
     def store_unavailable(_: StoreUnavailableError) -> ResponseReturnValue:
         log.error("token store unavailable")
-        current_metrics().redis_errors.inc()
+        metrics.redis_errors.inc()
         body = error_body("store_unavailable", "Token storage is unavailable; retry shortly.")
         return jsonify(body), 503, {"Retry-After": "5"}
 
@@ -82,13 +124,6 @@ def register_json_errors(app: Flask) -> None:
             "graph-service cannot prove its identity to Microsoft right now; retry shortly.",
         )
         return jsonify(body), 503, {"Retry-After": "30"}
-
-    def identity_platform_failed(error: Exception) -> ResponseReturnValue:
-        log.warning("identity platform did not answer: %s", type(error).__name__)
-        return service_error(identity_platform_unavailable())
-
-    for failure in IDENTITY_PLATFORM_FAILURES:
-        app.register_error_handler(failure, identity_platform_failed)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> ResponseReturnValue:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from graph_service.allowlist import GraphAllowlist, parse_allowlist
-from graph_service.graph_client import RetryPolicy
 from signin_state.settings import IdentitySettings
 
 
@@ -13,7 +11,7 @@ class GraphSettings(IdentitySettings):
     """Everything graph-service needs to know."""
 
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
-    graph_allowlist: str | None = None
+    graph_allowlist: str | None = None  # JSON, read by graph_service.allowlist
     graph_max_retries: int = 2
     graph_retry_deadline_seconds: float = 10.0
     graph_max_pages: int = 10
@@ -25,20 +23,3 @@ class GraphSettings(IdentitySettings):
         if not value.startswith("https://"):
             raise ValueError("must be an https:// URL such as https://graph.microsoft.com/v1.0")
         return value.rstrip("/")
-
-    @field_validator("graph_allowlist")
-    @classmethod
-    def _allowlist_parses(cls, value: str | None) -> str | None:
-        parse_allowlist(value)
-        return value
-
-    def allowlist(self) -> GraphAllowlist:
-        """The pass-through's allowlist (GRAPH_ALLOWLIST JSON, or the defaults)."""
-        return parse_allowlist(self.graph_allowlist)
-
-    def retry_policy(self) -> RetryPolicy:
-        """How Graph's 429 and 503 answers are retried."""
-        return RetryPolicy(
-            max_retries=self.graph_max_retries,
-            total_deadline_seconds=self.graph_retry_deadline_seconds,
-        )

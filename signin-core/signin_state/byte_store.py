@@ -7,12 +7,7 @@ import time
 from typing import Protocol
 
 from signin_state.errors import StoreUnavailableError
-from signin_state.redis_connection import (
-    REDIS_FAILURES,
-    RedisClient,
-    RedisClientSource,
-    client_source,
-)
+from signin_state.redis_connection import REDIS_FAILURES, RedisConnection
 
 
 class ByteStore(Protocol):
@@ -74,8 +69,8 @@ class MemoryByteStore:
 class RedisByteStore:
     """A ByteStore on any Redis topology; Redis failures become StoreUnavailableError."""
 
-    def __init__(self, connection: RedisClientSource | RedisClient) -> None:
-        self._connection = client_source(connection)
+    def __init__(self, connection: RedisConnection) -> None:
+        self._connection = connection
 
     def get(self, key: str) -> bytes | None:
         """Return the value stored at key, or None."""

@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -16,7 +16,6 @@ from prometheus_client import (
     multiprocess,
 )
 
-EXTENSION_NAME = "signin_state_metrics"
 METRICS_PORT_VARIABLE = "METRICS_PORT"
 
 
@@ -71,16 +70,15 @@ def build_metrics() -> ServiceMetrics:
     )  # fmt: skip
 
 
-def current_metrics() -> ServiceMetrics:
-    """Return the current application's metrics."""
-    metrics: ServiceMetrics = current_app.extensions[EXTENSION_NAME]
+def init_metrics(app: Flask) -> ServiceMetrics:
+    """Build the metrics and record every request; the caller hands them on to what counts."""
+    metrics = build_metrics()
+    init_app(app, metrics)
     return metrics
 
 
-def init_metrics(app: Flask) -> ServiceMetrics:
+def init_app(app: Flask, metrics: ServiceMetrics) -> None:
     """Record every request, and answer /metrics on METRICS_PORT (never on the service port)."""
-    metrics = build_metrics()
-    app.extensions[EXTENSION_NAME] = metrics
     metrics_port = os.environ.get(METRICS_PORT_VARIABLE, "")
 
     @app.before_request
@@ -101,8 +99,6 @@ def init_metrics(app: Flask) -> ServiceMetrics:
         if started is not None:
             metrics.request_seconds.labels(route).observe(time.perf_counter() - started)
         return response
-
-    return metrics
 
 
 def exposition(metrics: ServiceMetrics) -> Response:

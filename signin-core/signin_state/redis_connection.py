@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from typing import Any, Protocol, TypeAlias
+from typing import Any, TypeAlias
 
 import redis
 from redis.backoff import ExponentialWithJitterBackoff
@@ -23,32 +23,6 @@ HEALTH_CHECK_INTERVAL_SECONDS = 30
 # One quick retry replaces a connection Redis closed (a restart, an idle timeout); more would
 # only delay the 503 a request gets while Redis is down.
 RETRIES = 1
-
-
-class RedisClientSource(Protocol):
-    """Anything that hands out a Redis client: a RedisConnection, or a client built elsewhere."""
-
-    def client(self) -> RedisClient:
-        """Return the client."""
-        ...
-
-
-class ExistingRedisClient:
-    """A client built elsewhere (tests, tools), handed out as it is."""
-
-    def __init__(self, client: RedisClient) -> None:
-        self._client = client
-
-    def client(self) -> RedisClient:
-        """Return the client."""
-        return self._client
-
-
-def client_source(value: RedisClientSource | RedisClient) -> RedisClientSource:
-    """Accept a ready client wherever a RedisClientSource is expected."""
-    if isinstance(value, redis.Redis | RedisCluster):
-        return ExistingRedisClient(value)
-    return value
 
 
 class RedisConnection:

@@ -10,12 +10,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
 from signin_state.errors import StoreUnavailableError
-from signin_state.redis_connection import (
-    REDIS_FAILURES,
-    RedisClient,
-    RedisClientSource,
-    client_source,
-)
+from signin_state.redis_connection import REDIS_FAILURES, RedisConnection
 from signin_state.store_keys import NAMESPACE
 
 RELEASE_IF_OWNER = """
@@ -43,10 +38,8 @@ class RedisRefreshLocks:
     The release is a Lua script on the lock's one key, so it also runs on a Redis Cluster.
     """
 
-    def __init__(
-        self, connection: RedisClientSource | RedisClient, *, lease_seconds: float = 15.0
-    ) -> None:
-        self._connection = client_source(connection)
+    def __init__(self, connection: RedisConnection, *, lease_seconds: float = 15.0) -> None:
+        self._connection = connection
         self._lease_ms = int(lease_seconds * 1000)
 
     @contextmanager

@@ -6,29 +6,29 @@ from dataclasses import dataclass
 
 from signin_state.byte_store import RedisByteStore
 from signin_state.identity_assertion import IdentityAssertions
+from signin_state.metrics import ServiceMetrics
 from signin_state.msal_client import ConfidentialClientFactory
 from signin_state.outbound_http import OutboundSession
 from signin_state.record_cipher import RecordCipher
 from signin_state.redis_connection import connect_redis
 from signin_state.refresh_lock import RedisRefreshLocks
 from signin_state.settings import IdentitySettings
-from signin_state.token_caches import UserTokenCaches
+from signin_state.tokens import StoredTokenCaches, TokenCacheRecords
 
 
 @dataclass(frozen=True)
 class SharedResources:
-    """Store, cipher, token caches, refresh locks, MSAL clients and assertions of a service."""
+    """Store, cipher, the token cache owner, MSAL clients and assertions of a service."""
 
     store: RedisByteStore
     cipher: RecordCipher
-    token_caches: UserTokenCaches
+    tokens: StoredTokenCaches
     clients: ConfidentialClientFactory
     http: OutboundSession
     assertions: IdentityAssertions
-    refresh_locks: RedisRefreshLocks
 
 
-def build_shared_resources(settings: IdentitySettings) -> SharedResources:
+def build_shared_resources(settings: IdentitySettings, metrics: ServiceMetrics) -> SharedResources:
     """Create the resources from settings; nothing connects until first used."""
     redis_connection = connect_redis(
         settings.redis_url,
@@ -38,17 +38,16 @@ def build_shared_resources(settings: IdentitySettings) -> SharedResources:
     store = RedisByteStore(redis_connection)
     cipher = RecordCipher(settings.encryption_key_texts())
     http = OutboundSession(ca_bundle=settings.trusted_ca_bundle)
+    clients = ConfidentialClientFactory(settings, http)
+    records = TokenCacheRecords(
+        store, cipher, client_id=settings.client_id, ttl_seconds=settings.token_cache_ttl_seconds()
+    )
     return SharedResources(
         store=store,
         cipher=cipher,
-        token_caches=UserTokenCaches(
-            store,
-            cipher,
-            client_id=settings.client_id,
-            ttl_seconds=settings.token_cache_ttl_seconds(),
-        ),
-        clients=ConfidentialClientFactory(settings, http),
+        # The refresh locks serve the token cache owner alone: refreshes and sign-in merges.
+        tokens=StoredTokenCaches(records, RedisRefreshLocks(redis_connection), clients, metrics),
+        clients=clients,
         http=http,
         assertions=IdentityAssertions(settings.identity_assertion_key.get_secret_value()),
-        refresh_locks=RedisRefreshLocks(redis_connection),
     )

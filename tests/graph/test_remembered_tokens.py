@@ -7,9 +7,9 @@ from typing import Any, cast
 
 import msal
 import pytest
-from graph_service.user_clients import RememberedToken, UserClient
 
-from signin_state.token_freshness import DECISION_WINDOW_SECONDS, EXPIRY_MARGIN_SECONDS
+from signin_state.tokens.freshness import DECISION_WINDOW_SECONDS, EXPIRY_MARGIN_SECONDS
+from signin_state.tokens.owner import RememberedToken, UserClient
 
 
 def user_client() -> UserClient:

@@ -11,9 +11,14 @@ import pytest
 
 from native_stack.stack import NativeStack, StackOptions
 from signin_state.byte_store import RedisByteStore
+from signin_state.metrics import build_metrics
+from signin_state.msal_client import ConfidentialClientFactory
+from signin_state.outbound_http import OutboundSession
 from signin_state.record_cipher import KEY_ID_LENGTH, RecordCipher
 from signin_state.redis_connection import RedisConnection
-from signin_state.token_caches import UserTokenCaches
+from signin_state.refresh_lock import RedisRefreshLocks
+from signin_state.settings import IdentitySettings
+from signin_state.tokens import StoredTokenCaches, TokenCacheRecords
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import home_account_id_of, stack_token_caches
@@ -28,9 +33,28 @@ def key_id(key_text: str) -> bytes:
     return RecordCipher([key_text]).seal(b"", record_name="probe")[1 : 1 + KEY_ID_LENGTH]
 
 
-def caches(connection: RedisConnection, keys: list[str]) -> UserTokenCaches:
-    return UserTokenCaches(
+def caches(connection: RedisConnection, keys: list[str]) -> TokenCacheRecords:
+    return TokenCacheRecords(
         RedisByteStore(connection), RecordCipher(keys), client_id="app", ttl_seconds=60
+    )
+
+
+def token_owner(connection: RedisConnection, keys: list[str]) -> StoredTokenCaches:
+    """The token cache owner over these keys' records; it never calls the identity platform."""
+    identity = IdentitySettings(
+        **{
+            "client_id": "app",
+            "client_secret": "a-real-looking-secret-value",
+            "authority": "https://login.microsoftonline.com/contoso.example",
+            "data_encryption_keys": ",".join(keys),
+            "identity_assertion_key": "i" * 43,
+        }  # type: ignore[arg-type]
+    )
+    return StoredTokenCaches(
+        caches(connection, keys),
+        RedisRefreshLocks(connection),
+        ConfidentialClientFactory(identity, OutboundSession()),
+        build_metrics(),
     )
 
 
@@ -51,13 +75,16 @@ def test_old_key_records_are_read_then_resealed_with_the_new_key(
 
     rotated = caches(standalone_connection, [KEY_B, KEY_A])
     loaded = rotated.load("user-a")
-    assert loaded.needs_rewrite and not loaded.cache.has_state_changed
+    assert loaded.sealed_with_old_key and not loaded.cache.has_state_changed
     assert loaded.cache.serialize() == cache.serialize()
-    assert rotated.save(loaded)  # unchanged by MSAL, yet rewritten for the new key
+    # unchanged by MSAL, yet rewritten for the new key: a sign-in adding nothing new
+    token_owner(standalone_connection, [KEY_B, KEY_A]).merge_sign_in(
+        "user-a", msal.SerializableTokenCache()
+    )
     assert sealed_key_id(standalone_connection, key) == key_id(KEY_B)
 
     after_rotation = caches(standalone_connection, [KEY_B]).load("user-a")
-    assert not after_rotation.needs_rewrite
+    assert not after_rotation.sealed_with_old_key
     assert after_rotation.cache.serialize() == cache.serialize()
 
 
@@ -68,7 +95,7 @@ def test_a_record_of_an_unknown_key_is_empty_and_logged_without_contents(
     with caplog.at_level(logging.WARNING):
         loaded = caches(standalone_connection, [KEY_B]).load("user-a")
     assert loaded.cache.serialize() in ("{}", "")
-    assert not loaded.needs_rewrite
+    assert not loaded.sealed_with_old_key
     assert "unreadable" in caplog.text
     raw = standalone_connection.client().get(
         caches(standalone_connection, [KEY_A]).key_for("user-a")

@@ -13,11 +13,12 @@ from flask.testing import FlaskClient
 
 from signin_state.byte_store import RedisByteStore
 from signin_state.errors import ConfigurationError
+from signin_state.metrics import build_metrics
 from signin_state.record_cipher import RecordCipher
 from signin_state.redis_connection import RedisConnection
 from signin_state.resources import build_shared_resources
 from signin_state.settings import IdentitySettings, load_settings
-from signin_state.store_keys import session_key
+from signin_state.store_keys import session_key, token_cache_key
 
 KEY = "k" * 43
 REQUIRED = {
@@ -76,15 +77,14 @@ def test_token_cache_ttl_is_renewed_by_every_write(standalone_connection: RedisC
         session_max_seconds=600,
         token_cache_idle_seconds=300,
     )
-    caches = build_shared_resources(configured).token_caches
+    tokens = build_shared_resources(configured, build_metrics()).tokens
+    key = token_cache_key(configured.client_id, "user-a")
     client = standalone_connection.client()
-    caches.write("user-a", msal.SerializableTokenCache())
-    assert 295 <= client.ttl(caches.key_for("user-a")) <= 300
-    client.expire(caches.key_for("user-a"), 10)
-    loaded = caches.load("user-a")
-    loaded.cache.has_state_changed = True  # as after a refresh
-    assert caches.save(loaded)
-    assert 295 <= client.ttl(caches.key_for("user-a")) <= 300
+    tokens.merge_sign_in("user-a", msal.SerializableTokenCache())
+    assert 295 <= client.ttl(key) <= 300
+    client.expire(key, 10)
+    tokens.merge_sign_in("user-a", msal.SerializableTokenCache())  # as at the next sign-in
+    assert 295 <= client.ttl(key) <= 300
 
 
 def session_app(connection: RedisConnection, *, idle: int, absolute: int) -> Flask:

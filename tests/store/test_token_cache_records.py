@@ -9,7 +9,7 @@ import msal
 from benchmarks.__main__ import BENCHMARKS, load_benchmark
 from signin_state.byte_store import MemoryByteStore
 from signin_state.record_cipher import RecordCipher
-from signin_state.token_caches import UserTokenCaches, stored_cache_text
+from signin_state.tokens.records import TokenCacheRecords, stored_cache_text
 
 HOME = "uid.utid"
 ENTRY = {"home_account_id": HOME, "environment": "login.example", "client_id": "app"}
@@ -38,7 +38,7 @@ def test_stored_text_drops_id_tokens_and_keeps_the_rest() -> None:
 
 
 def test_a_stored_cache_still_names_its_account_and_refresh_token() -> None:
-    caches = UserTokenCaches(
+    caches = TokenCacheRecords(
         MemoryByteStore(), RecordCipher(["k" * 43]), client_id="app", ttl_seconds=60
     )
     caches.write(HOME, msal_cache())

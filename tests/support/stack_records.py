@@ -12,16 +12,16 @@ from signin_state.byte_store import RedisByteStore
 from signin_state.record_cipher import RecordCipher
 from signin_state.redis_connection import connect_redis
 from signin_state.store_keys import session_key
-from signin_state.token_caches import UserTokenCaches
+from signin_state.tokens import TokenCacheRecords
 from tests.support.browser import Browser
 
 SESSION_COOKIE = "signin_session"
 
 
-def stack_token_caches(stack: NativeStack, key_texts: list[str] | None = None) -> UserTokenCaches:
+def stack_token_caches(stack: NativeStack, key_texts: list[str] | None = None) -> TokenCacheRecords:
     """The stack's token caches, opened with its data-encryption keys (or key_texts)."""
     assert stack.registration is not None
-    return UserTokenCaches(
+    return TokenCacheRecords(
         RedisByteStore(connect_redis(stack.redis_url, password=stack.redis_password)),
         RecordCipher(key_texts or stack.data_encryption_keys.split(",")),
         client_id=stack.registration.client_id,

@@ -1,4 +1,4 @@
-"""One encrypted MSAL token cache per signed-in user, kept in a ByteStore."""
+"""One encrypted MSAL token cache record per signed-in user, kept in a ByteStore."""
 
 from __future__ import annotations
 
@@ -27,27 +27,27 @@ def stored_cache_text(cache: msal.SerializableTokenCache) -> str:
 
 @dataclass
 class LoadedTokenCache:
-    """A user's token cache as loaded, with what is needed to save it back."""
+    """A user's token cache as loaded, and whether its record was sealed with an older key."""
 
     home_account_id: str
     cache: msal.SerializableTokenCache
-    needs_rewrite: bool = field(default=False)
+    sealed_with_old_key: bool = field(default=False)
 
 
-class UserTokenCaches:
-    """Loads and saves users' MSAL token caches: load, use, save only if changed."""
+class TokenCacheRecords:
+    """Reads and writes users' sealed token cache records; what to write is decided above."""
 
     def __init__(
         self, store: ByteStore, cipher: RecordCipher, *, client_id: str, ttl_seconds: int
     ) -> None:
         self._store = store
         self._cipher = cipher
-        self._client_id = client_id
+        self.client_id = client_id
         self._ttl = ttl_seconds
 
     def key_for(self, home_account_id: str) -> str:
         """Return the store key of a user's cache."""
-        return token_cache_key(self._client_id, home_account_id)
+        return token_cache_key(self.client_id, home_account_id)
 
     def load(self, home_account_id: str) -> LoadedTokenCache:
         """Return the user's cache; an unreadable record is treated as an empty cache."""
@@ -62,7 +62,9 @@ class UserTokenCaches:
         except (UndecryptableRecordError, ValueError) as error:
             log.warning("token cache unreadable, treated as empty: %s", type(error).__name__)
             return LoadedTokenCache(home_account_id, msal.SerializableTokenCache())
-        return LoadedTokenCache(home_account_id, cache, needs_rewrite=record.sealed_with_old_key)
+        return LoadedTokenCache(
+            home_account_id, cache, sealed_with_old_key=record.sealed_with_old_key
+        )
 
     def reload_into(
         self, home_account_id: str, cache: msal.SerializableTokenCache, last_read: bytes | None
@@ -77,26 +79,18 @@ class UserTokenCaches:
         if sealed is not None and sealed == last_read:
             return sealed, False
         text = "{}"
-        old_key = False
+        sealed_with_old_key = False
         if sealed is not None:
             try:
                 record = self._cipher.open(sealed, record_name=key)
                 json.loads(record.plaintext)
-                text, old_key = record.plaintext.decode("utf-8"), record.sealed_with_old_key
+                text = record.plaintext.decode("utf-8")
+                sealed_with_old_key = record.sealed_with_old_key
             except (UndecryptableRecordError, ValueError) as error:
                 log.warning("token cache unreadable, treated as empty: %s", type(error).__name__)
         cache.deserialize(text)
         cache.has_state_changed = False
-        return sealed, old_key
-
-    def save(self, loaded: LoadedTokenCache) -> bool:
-        """Write the cache back if MSAL changed it (or its key is old); return True if written."""
-        if not (loaded.cache.has_state_changed or loaded.needs_rewrite):
-            return False
-        self.write(loaded.home_account_id, loaded.cache)
-        loaded.cache.has_state_changed = False
-        loaded.needs_rewrite = False
-        return True
+        return sealed, sealed_with_old_key
 
     def write(self, home_account_id: str, cache: msal.SerializableTokenCache) -> bytes:
         """Seal and store a cache unconditionally; return the record written."""

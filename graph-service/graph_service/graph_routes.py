@@ -1,0 +1,115 @@
+"""Routes that call Microsoft Graph as the signed-in user, and the decorator that names them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import Blueprint, Flask, request
+from flask.typing import ResponseReturnValue
+
+from graph_service.gateway import PASS_THROUGH_PREFIX, GraphCall, GraphGateway
+from graph_service.graph_batch import checked_batch
+from graph_service.graph_paths import checked_graph_path
+from graph_service.json_errors import GraphServiceError
+from graph_service.request_ids import client_request_id
+from signin_state.identity_assertion import (
+    HEADER_NAME,
+    IdentityAssertions,
+    InvalidAssertionError,
+    SignedInUser,
+)
+
+PASS_THROUGH_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+UserView = Callable[..., ResponseReturnValue]
+
+
+class SignedInUsers:
+    """Hands each Graph route the user auth-service vouched for, or answers 401."""
+
+    def __init__(self, assertions: IdentityAssertions) -> None:
+        self._assertions = assertions
+
+    def required(self, view: UserView) -> Callable[..., ResponseReturnValue]:
+        """Decorate view so it is called with `user`, the verified signed-in user."""
+
+        @functools.wraps(view)
+        def with_user(**arguments: Any) -> ResponseReturnValue:
+            try:
+                user = self._assertions.verify(request.headers.get(HEADER_NAME))
+            except InvalidAssertionError:
+                raise GraphServiceError(
+                    401, "unauthenticated", "Sign in to call Microsoft Graph.", login_url="/login"
+                ) from None
+            return view(user=user, **arguments)
+
+        return with_user
+
+
+def _raw_pass_through_target() -> tuple[str, list[tuple[str, str]]]:
+    raw = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or "")
+    if not raw.startswith(PASS_THROUGH_PREFIX + "/"):
+        raw = request.full_path
+    path, _, query = raw[len(PASS_THROUGH_PREFIX) :].partition("?")
+    return checked_graph_path(path), parse_qsl(query, keep_blank_values=True)
+
+
+def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprint:
+    """The /graph routes, each handed the signed-in user and calling Graph through gateway."""
+    blueprint = Blueprint("graph_calls", __name__, url_prefix="/graph")
+
+    def send(user: SignedInUser, call: GraphCall) -> ResponseReturnValue:
+        return gateway.call(
+            user,
+            call,
+            all_pages=request.args.get("all") == "true",
+            client_request_id=client_request_id(),
+        )
+
+    @blueprint.get("/me")
+    @signed_in.required
+    def me(user: SignedInUser) -> ResponseReturnValue:
+        """The signed-in user's profile (Graph /me, scope User.Read)."""
+        return send(user, GraphCall("GET", "/me", ["User.Read"], list(request.args.items())))
+
+    @blueprint.get("/users")
+    @signed_in.required
+    def users(user: SignedInUser) -> ResponseReturnValue:
+        """Users of the organization, the quickstart's call (Graph /users, User.ReadBasic.All)."""
+        query = list(request.args.items())
+        return send(user, GraphCall("GET", "/users", ["User.ReadBasic.All"], query))
+
+    @blueprint.get("/me/photo")
+    @signed_in.required
+    def my_photo(user: SignedInUser) -> ResponseReturnValue:
+        """The signed-in user's photo as image bytes; 404 JSON when there is none."""
+        return send(user, GraphCall("GET", "/me/photo/$value", ["User.Read"]))
+
+    @blueprint.post("/v1.0/$batch")
+    @signed_in.required
+    def batch(user: SignedInUser) -> ResponseReturnValue:
+        """Send an allowlisted JSON batch to Graph and relay each answer."""
+        checked, scopes = checked_batch(request.get_json(silent=True), gateway.scopes_for)
+        return send(user, GraphCall("POST", "/$batch", scopes, body={"requests": checked}))
+
+    @blueprint.route("/v1.0/<path:_subpath>", methods=PASS_THROUGH_METHODS)
+    @signed_in.required
+    def pass_through(user: SignedInUser, _subpath: str) -> ResponseReturnValue:
+        """Any allowlisted Graph call, with the methods and scopes the allowlist gives it."""
+        path, query = _raw_pass_through_target()
+        scopes = gateway.scopes_for(request.method, path)
+        if scopes is None:
+            raise GraphServiceError(
+                403, "path_not_allowed", f"{request.method} {path} is not in the Graph allowlist."
+            )
+        body = request.get_json(silent=True) if request.method in ("POST", "PATCH", "PUT") else None
+        return send(user, GraphCall(request.method, path, scopes, query, body))
+
+    return blueprint
+
+
+def init_app(app: Flask, gateway: GraphGateway, signed_in: SignedInUsers) -> None:
+    """Install the Graph routes."""
+    app.register_blueprint(graph_blueprint(gateway, signed_in))
