@@ -32,7 +32,7 @@ install: $(VENV)/.development ## The virtualenv with every part, test and lint t
 lint: install ## ruff and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy -p signin_state -p auth_service -p graph_service -p demo_app -p native_stack -p benchmarks
+	$(VENV)/bin/mypy -p signin_core -p auth_service -p graph_service -p demo_app -p native_stack -p benchmarks
 
 check-containers: install ## Validate compose files, Dockerfiles and the rendered nginx config
 	$(PY) -m pytest tests/containers -q

@@ -18,7 +18,7 @@ from benchmarks.tables import format_table
 from native_stack.ports import free_port, port_is_free
 from native_stack.processes import ManagedProcess
 from native_stack.stack import NativeStack, StackOptions, find_tool
-from signin_state.record_cipher import RecordCipher
+from signin_core.store.record_cipher import RecordCipher
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import home_account_id_of, stack_token_caches

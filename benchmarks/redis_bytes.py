@@ -15,9 +15,9 @@ import requests
 
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
-from signin_state.record_cipher import RecordCipher
-from signin_state.store_keys import session_key
-from signin_state.tokens import TokenCacheRecords
+from signin_core.store.keys import session_key
+from signin_core.store.record_cipher import RecordCipher
+from signin_core.tokens import TokenCacheRecords
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import stack_token_caches

@@ -8,10 +8,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from auth_service.service import AuthService
 from auth_service.sessions import SealedSessionInterface
 from auth_service.settings import AuthSettings
-from signin_state.metrics import init_metrics
-from signin_state.request_logging import configure_json_logging, init_request_logging
-from signin_state.resources import build_shared_resources
-from signin_state.settings import load_settings_or_exit
+from signin_core.resources import build_shared_resources
+from signin_core.settings import load_settings_or_exit
+from signin_core.web.metrics import init_metrics
+from signin_core.web.request_logging import configure_json_logging, init_request_logging
 
 
 def create_app(settings: AuthSettings | None = None) -> Flask:

@@ -9,9 +9,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from auth_service.sign_in_error_hints import hint_for
-from signin_state.errors import CredentialUnavailableError, StoreUnavailableError
-from signin_state.metrics import ServiceMetrics
-from signin_state.request_logging import current_request_id
+from signin_core.errors import CredentialUnavailableError, StoreUnavailableError
+from signin_core.web.metrics import ServiceMetrics
+from signin_core.web.request_logging import current_request_id
 
 log = logging.getLogger(__name__)
 

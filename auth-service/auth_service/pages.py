@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from auth_service.app_identity_headers import identity_headers, user_email
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
-from signin_state.identity_assertion import HEADER_NAME, SignedInUser
+from signin_core.identity.assertions import HEADER_NAME, SignedInUser
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService

@@ -13,10 +13,10 @@ from flask.typing import ResponseReturnValue
 from auth_service import error_pages, pages, sign_in
 from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
-from signin_state.errors import StoreUnavailableError
-from signin_state.health import health_blueprint
-from signin_state.metrics import ServiceMetrics
-from signin_state.resources import SharedResources
+from signin_core.errors import StoreUnavailableError
+from signin_core.resources import SharedResources
+from signin_core.web.health import health_blueprint
+from signin_core.web.metrics import ServiceMetrics
 
 ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static"}
 P = ParamSpec("P")

@@ -15,10 +15,10 @@ from flask import Flask, Request, Response
 from flask.sessions import SessionMixin
 from flask_session.base import Serializer, ServerSideSession, ServerSideSessionInterface
 
-from signin_state.byte_store import ByteStore
-from signin_state.errors import StoreUnavailableError
-from signin_state.record_cipher import RecordCipher, UndecryptableRecordError
-from signin_state.store_keys import session_key
+from signin_core.errors import StoreUnavailableError
+from signin_core.store.byte_store import ByteStore
+from signin_core.store.keys import session_key
+from signin_core.store.record_cipher import RecordCipher, UndecryptableRecordError
 
 log = logging.getLogger(__name__)
 SESSION_ID_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits

@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
-from signin_state.settings import IdentitySettings
+from signin_core.settings import IdentitySettings
 
 
 class AuthSettings(IdentitySettings):

@@ -15,7 +15,7 @@ from auth_service.error_pages import error_page
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
-from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES
+from signin_core.identity.msal_client import IDENTITY_PLATFORM_FAILURES
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService

@@ -20,7 +20,7 @@ from native_stack.repository import REPO_ROOT
 from native_stack.stack import NativeStack, StackOptions
 
 REAL_TENANT_VARIABLES = ("CLIENT_ID", "AUTHORITY")
-# Any one of these is the app's credential (signin_state/client_credentials.py).
+# Any one of these is the app's credential (signin_core/identity/client_credentials.py).
 CLIENT_CREDENTIAL_VARIABLES = (
     "CLIENT_SECRET",
     "CLIENT_CERTIFICATE_PATH",

@@ -286,7 +286,7 @@ class NativeStack:
 
     def _start_gunicorn(self, name: str, module: str, port: int, workers: int) -> None:
         argv = [
-            sys.executable, "-m", "gunicorn", "-c", "python:signin_state.gunicorn_config",
+            sys.executable, "-m", "gunicorn", "-c", "python:signin_core.web.gunicorn_config",
             f"{module}.app:create_app()",
         ]  # fmt: skip
         metrics_port = self.metrics_ports.setdefault(name, free_port())

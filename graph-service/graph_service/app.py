@@ -13,11 +13,11 @@ from graph_service.graph_client import GraphClient, RetryPolicy
 from graph_service.graph_routes import SignedInUsers
 from graph_service.graph_transport import GraphTransport
 from graph_service.settings import GraphSettings
-from signin_state import metrics as service_metrics
-from signin_state.health import health_blueprint
-from signin_state.request_logging import configure_json_logging, init_request_logging
-from signin_state.resources import build_shared_resources
-from signin_state.settings import GUNICORN_BOOT_ERROR, load_settings_or_exit
+from signin_core.resources import build_shared_resources
+from signin_core.settings import GUNICORN_BOOT_ERROR, load_settings_or_exit
+from signin_core.web import metrics as service_metrics
+from signin_core.web.health import health_blueprint
+from signin_core.web.request_logging import configure_json_logging, init_request_logging
 
 
 def create_app(settings: GraphSettings | None = None) -> Flask:

@@ -15,10 +15,10 @@ from graph_service.graph_client import GraphClient
 from graph_service.graph_paths import graph_url, is_same_graph_link
 from graph_service.graph_transport import GraphAnswer
 from graph_service.json_errors import GraphServiceError, error_body
-from signin_state.identity_assertion import SignedInUser
-from signin_state.metrics import ServiceMetrics
-from signin_state.request_logging import note_in_request_log
-from signin_state.tokens import TokenCacheOwner
+from signin_core.identity.assertions import SignedInUser
+from signin_core.tokens import TokenCacheOwner
+from signin_core.web.metrics import ServiceMetrics
+from signin_core.web.request_logging import note_in_request_log
 
 PASSED_ON_HEADERS = ("request-id", "client-request-id", "Retry-After", "Content-Type")
 PASS_THROUGH_PREFIX = "/graph/v1.0"

@@ -15,7 +15,7 @@ from graph_service.graph_batch import checked_batch
 from graph_service.graph_paths import checked_graph_path
 from graph_service.json_errors import GraphServiceError
 from graph_service.request_ids import client_request_id
-from signin_state.identity_assertion import (
+from signin_core.identity.assertions import (
     HEADER_NAME,
     IdentityAssertions,
     InvalidAssertionError,

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 import urllib3
 from urllib3.util import make_headers, parse_url
 
-from signin_state.outbound_http import DEFAULT_TIMEOUT, OutboundSession
+from signin_core.identity.outbound_http import DEFAULT_TIMEOUT, OutboundSession
 
 POOL_SIZE = 32
 REPEATABLE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})

@@ -14,10 +14,10 @@ from werkzeug.exceptions import HTTPException
 
 from graph_service.graph_client import GraphClientError
 from graph_service.graph_paths import InvalidGraphPathError
-from signin_state.errors import CredentialUnavailableError, StoreUnavailableError
-from signin_state.metrics import ServiceMetrics
-from signin_state.request_logging import current_request_id
-from signin_state.tokens import IdentityPlatformUnavailableError, SignInRequiredError
+from signin_core.errors import CredentialUnavailableError, StoreUnavailableError
+from signin_core.tokens import IdentityPlatformUnavailableError, SignInRequiredError
+from signin_core.web.metrics import ServiceMetrics
+from signin_core.web.request_logging import current_request_id
 
 log = logging.getLogger(__name__)
 

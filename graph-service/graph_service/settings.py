@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from signin_state.settings import IdentitySettings
+from signin_core.settings import IdentitySettings
 
 
 class GraphSettings(IdentitySettings):

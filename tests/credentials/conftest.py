@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from signin_state.settings import IdentitySettings
+from signin_core.settings import IdentitySettings
 from tests.credentials.certificates import KeyAndCertificate, new_certificate
 
 

@@ -8,13 +8,13 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from signin_state.client_credentials import (
+from signin_core.errors import ConfigurationError, CredentialUnavailableError
+from signin_core.identity.client_credentials import (
     FederatedTokenFile,
     client_credential_for,
     read_certificate_credential,
 )
-from signin_state.errors import ConfigurationError, CredentialUnavailableError
-from signin_state.settings import IdentitySettings
+from signin_core.settings import IdentitySettings
 from tests.credentials.certificates import KeyAndCertificate, write_pem
 
 BASE = {

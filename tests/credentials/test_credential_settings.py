@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from signin_state.errors import ConfigurationError
-from signin_state.settings import IdentitySettings, load_settings
+from signin_core.errors import ConfigurationError
+from signin_core.settings import IdentitySettings, load_settings
 from tests.credentials.certificates import KeyAndCertificate, new_certificate, write_pem
 
 WITHOUT_CREDENTIAL = {

@@ -23,11 +23,11 @@ from native_stack.redis_server import (
     redis_answers,
     redis_server_binary,
 )
-from signin_state.byte_store import RedisByteStore
-from signin_state.errors import ConfigurationError
-from signin_state.redis_connection import connect_redis
-from signin_state.redis_urls import parse_redis_url
-from signin_state.settings import IdentitySettings, load_settings
+from signin_core.errors import ConfigurationError
+from signin_core.settings import IdentitySettings, load_settings
+from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.redis_connection import connect_redis
+from signin_core.store.redis_urls import parse_redis_url
 from tests.deploy.kustomize import (
     KUSTOMIZE_ROOT,
     OPERATOR_CONFIG,

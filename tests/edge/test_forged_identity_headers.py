@@ -9,7 +9,7 @@ import json
 import pytest
 
 from native_stack.stack import NativeStack
-from signin_state.identity_assertion import IdentityAssertions
+from signin_core.identity.assertions import IdentityAssertions
 from tests.edge.conftest import HeaderProbe
 from tests.edge.edge_support import plain_client
 from tests.support.browser import Browser

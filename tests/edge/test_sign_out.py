@@ -10,8 +10,8 @@ import pytest
 import redis
 
 from native_stack.stack import NativeStack
-from signin_state.identity_assertion import IdentityAssertions
-from signin_state.store_keys import session_key, token_cache_key
+from signin_core.identity.assertions import IdentityAssertions
+from signin_core.store.keys import session_key, token_cache_key
 from tests.support.browser import Browser, forms_on
 from tests.support.sign_in import sign_in_through
 

@@ -8,8 +8,8 @@ from typing import Any, cast
 import msal
 import pytest
 
-from signin_state.tokens.freshness import DECISION_WINDOW_SECONDS, EXPIRY_MARGIN_SECONDS
-from signin_state.tokens.owner import RememberedToken, UserClient
+from signin_core.tokens.freshness import DECISION_WINDOW_SECONDS, EXPIRY_MARGIN_SECONDS
+from signin_core.tokens.owner import RememberedToken, UserClient
 
 
 def user_client() -> UserClient:

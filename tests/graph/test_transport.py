@@ -14,7 +14,7 @@ from graph_service.graph_transport import GraphTransport, GraphUnreachableError
 
 from native_stack.ports import free_port
 from native_stack.stack import NativeStack
-from signin_state.outbound_http import OutboundSession
+from signin_core.identity.outbound_http import OutboundSession
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import time
 import jwt
 
 from native_stack.stack import NativeStack
-from signin_state.identity_assertion import AUDIENCE, HEADER_NAME, ISSUER
+from signin_core.identity.assertions import AUDIENCE, HEADER_NAME, ISSUER
 from tests.conftest import SignIn
 from tests.support.browser import Browser, plain_get
 

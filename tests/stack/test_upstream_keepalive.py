@@ -12,7 +12,7 @@ import socket
 import time
 
 from native_stack.stack import REPO_ROOT, NativeStack
-from signin_state import gunicorn_config
+from signin_core.web import gunicorn_config
 
 GUNICORN_DEFAULT_KEEPALIVE_SECONDS = 2
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import signin_state.gunicorn_config as gunicorn_config
+import signin_core.web.gunicorn_config as gunicorn_config
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through

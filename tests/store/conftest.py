@@ -14,7 +14,7 @@ import requests
 from redis.cluster import RedisCluster
 
 from native_stack.stack import NativeStack, StackOptions
-from signin_state.redis_connection import RedisConnection, connect_redis
+from signin_core.store.redis_connection import RedisConnection, connect_redis
 from tests.support.redis_topologies import (
     RedisDeployment,
     start_redis_cluster,

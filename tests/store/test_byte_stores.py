@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 
 from native_stack.ports import free_port
-from signin_state.byte_store import ByteStore, MemoryByteStore, RedisByteStore
-from signin_state.errors import StoreUnavailableError
-from signin_state.redis_connection import connect_redis
+from signin_core.errors import StoreUnavailableError
+from signin_core.store.byte_store import ByteStore, MemoryByteStore, RedisByteStore
+from signin_core.store.redis_connection import connect_redis
 from tests.store.conftest import REDIS_TOPOLOGIES, RedisDeployments, empty_redis
 
 

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from native_stack.stack import NativeStack
-from signin_state.tokens.freshness import EXPIRY_MARGIN_SECONDS
+from signin_core.tokens.freshness import EXPIRY_MARGIN_SECONDS
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
 from tests.support.sign_in import sign_in_through

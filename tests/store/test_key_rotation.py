@@ -10,15 +10,15 @@ import msal
 import pytest
 
 from native_stack.stack import NativeStack, StackOptions
-from signin_state.byte_store import RedisByteStore
-from signin_state.metrics import build_metrics
-from signin_state.msal_client import ConfidentialClientFactory
-from signin_state.outbound_http import OutboundSession
-from signin_state.record_cipher import KEY_ID_LENGTH, RecordCipher
-from signin_state.redis_connection import RedisConnection
-from signin_state.refresh_lock import RedisRefreshLocks
-from signin_state.settings import IdentitySettings
-from signin_state.tokens import StoredTokenCaches, TokenCacheRecords
+from signin_core.identity.msal_client import ConfidentialClientFactory
+from signin_core.identity.outbound_http import OutboundSession
+from signin_core.settings import IdentitySettings
+from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.record_cipher import KEY_ID_LENGTH, RecordCipher
+from signin_core.store.redis_connection import RedisConnection
+from signin_core.tokens import StoredTokenCaches, TokenCacheRecords
+from signin_core.tokens.refresh_lock import RedisRefreshLocks
+from signin_core.web.metrics import build_metrics
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import home_account_id_of, stack_token_caches

@@ -11,14 +11,14 @@ from auth_service.sessions import SealedSessionInterface
 from flask import Flask, session
 from flask.testing import FlaskClient
 
-from signin_state.byte_store import RedisByteStore
-from signin_state.errors import ConfigurationError
-from signin_state.metrics import build_metrics
-from signin_state.record_cipher import RecordCipher
-from signin_state.redis_connection import RedisConnection
-from signin_state.resources import build_shared_resources
-from signin_state.settings import IdentitySettings, load_settings
-from signin_state.store_keys import session_key, token_cache_key
+from signin_core.errors import ConfigurationError
+from signin_core.resources import build_shared_resources
+from signin_core.settings import IdentitySettings, load_settings
+from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.keys import session_key, token_cache_key
+from signin_core.store.record_cipher import RecordCipher
+from signin_core.store.redis_connection import RedisConnection
+from signin_core.web.metrics import build_metrics
 
 KEY = "k" * 43
 REQUIRED = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 
 from native_stack.stack import NativeStack
-from signin_state.record_cipher import FORMAT_VERSION
+from signin_core.store.record_cipher import FORMAT_VERSION
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import (

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from native_stack.stack import NativeStack
-from signin_state.identity_assertion import HEADER_NAME, IdentityAssertions, SignedInUser
+from signin_core.identity.assertions import HEADER_NAME, IdentityAssertions, SignedInUser
 from tests.store.conftest import NewUser
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through

@@ -20,10 +20,10 @@ import redis
 from native_stack.ports import free_port
 from native_stack.redis_server import START_REDIS_SCRIPT, RedisAcl, start_redis_server
 from native_stack.stack import NativeStack, StackOptions
-from signin_state.byte_store import RedisByteStore
-from signin_state.errors import StoreUnavailableError
-from signin_state.redis_connection import connect_redis
-from signin_state.redis_urls import parse_redis_url
+from signin_core.errors import StoreUnavailableError
+from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.redis_connection import connect_redis
+from signin_core.store.redis_urls import parse_redis_url
 
 
 @dataclass(frozen=True)

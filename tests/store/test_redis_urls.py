@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from signin_state.redis_connection import connect_redis
-from signin_state.redis_urls import parse_redis_url
+from signin_core.store.redis_connection import connect_redis
+from signin_core.store.redis_urls import parse_redis_url
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import pytest
 from redis.cluster import RedisCluster
 
-from signin_state.redis_connection import RedisConnection
-from signin_state.refresh_lock import (
+from signin_core.store.keys import token_cache_key
+from signin_core.store.redis_connection import RedisConnection
+from signin_core.tokens.refresh_lock import (
     MemoryRefreshLocks,
     RedisRefreshLocks,
     RefreshLocks,
     refresh_lock_key,
 )
-from signin_state.store_keys import token_cache_key
 from tests.store.conftest import REDIS_TOPOLOGIES, RedisDeployments, empty_redis
 
 

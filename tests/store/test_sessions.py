@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from signin_state.record_cipher import FORMAT_VERSION, RecordCipher, UndecryptableRecordError
-from signin_state.redis_connection import RedisConnection
-from signin_state.store_keys import session_key
+from signin_core.store.keys import session_key
+from signin_core.store.record_cipher import FORMAT_VERSION, RecordCipher, UndecryptableRecordError
+from signin_core.store.redis_connection import RedisConnection
 from tests.store.test_lifetimes import session_app
 
 OTHER_KEY = "o" * 43

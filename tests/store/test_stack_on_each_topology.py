@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from native_stack.stack import NativeStack, StackOptions
-from signin_state.redis_connection import RedisConnection
+from signin_core.store.redis_connection import RedisConnection
 from tests.store.conftest import RedisDeployments, empty_redis
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through

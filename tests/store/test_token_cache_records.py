@@ -7,9 +7,9 @@ import json
 import msal
 
 from benchmarks.__main__ import BENCHMARKS, load_benchmark
-from signin_state.byte_store import MemoryByteStore
-from signin_state.record_cipher import RecordCipher
-from signin_state.tokens.records import TokenCacheRecords, stored_cache_text
+from signin_core.store.byte_store import MemoryByteStore
+from signin_core.store.record_cipher import RecordCipher
+from signin_core.tokens.records import TokenCacheRecords, stored_cache_text
 
 HOME = "uid.utid"
 ENTRY = {"home_account_id": HOME, "environment": "login.example", "client_id": "app"}

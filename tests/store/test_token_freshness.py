@@ -8,7 +8,7 @@ import time
 import msal
 import pytest
 
-from signin_state.tokens.freshness import (
+from signin_core.tokens.freshness import (
     DECISION_WINDOW_SECONDS,
     EXPIRY_MARGIN_SECONDS,
     fresh_access_token,

@@ -8,11 +8,11 @@ from typing import Any
 import msal
 
 from native_stack.stack import NativeStack
-from signin_state.byte_store import RedisByteStore
-from signin_state.record_cipher import RecordCipher
-from signin_state.redis_connection import connect_redis
-from signin_state.store_keys import session_key
-from signin_state.tokens import TokenCacheRecords
+from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.keys import session_key
+from signin_core.store.record_cipher import RecordCipher
+from signin_core.store.redis_connection import connect_redis
+from signin_core.tokens import TokenCacheRecords
 from tests.support.browser import Browser
 
 SESSION_COOKIE = "signin_session"

@@ -13,8 +13,8 @@ from redis.exceptions import RedisClusterException
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-from signin_state.errors import StoreUnavailableError
-from signin_state.redis_urls import RedisUrl, parse_redis_url
+from signin_core.errors import StoreUnavailableError
+from signin_core.store.redis_urls import RedisUrl, parse_redis_url
 
 RedisClient: TypeAlias = "redis.Redis | RedisCluster"
 # A Cluster client raises RedisClusterException (not a RedisError) when no node answers.

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
-from signin_state.errors import StoreUnavailableError
-from signin_state.redis_connection import REDIS_FAILURES, RedisConnection
-from signin_state.store_keys import NAMESPACE
+from signin_core.errors import StoreUnavailableError
+from signin_core.store.keys import NAMESPACE
+from signin_core.store.redis_connection import REDIS_FAILURES, RedisConnection
 
 RELEASE_IF_OWNER = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end

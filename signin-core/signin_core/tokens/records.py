@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import msal
 
-from signin_state.byte_store import ByteStore
-from signin_state.record_cipher import RecordCipher, UndecryptableRecordError
-from signin_state.store_keys import token_cache_key
+from signin_core.store.byte_store import ByteStore
+from signin_core.store.keys import token_cache_key
+from signin_core.store.record_cipher import RecordCipher, UndecryptableRecordError
 
 log = logging.getLogger(__name__)
 # Sections of MSAL's cache we do not keep: ID tokens (about a third of a cache) are never

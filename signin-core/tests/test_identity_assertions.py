@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from signin_state.identity_assertion import (
+from signin_core.identity.assertions import (
     AUDIENCE,
     ISSUER,
     IdentityAssertions,

@@ -16,10 +16,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from signin_state.errors import ConfigurationError, CredentialUnavailableError
+from signin_core.errors import ConfigurationError, CredentialUnavailableError
 
 if TYPE_CHECKING:
-    from signin_state.settings import IdentitySettings
+    from signin_core.settings import IdentitySettings
 
 MsalClientCredential = str | dict[str, Any]
 

@@ -6,8 +6,8 @@ import threading
 import time
 from typing import Protocol
 
-from signin_state.errors import StoreUnavailableError
-from signin_state.redis_connection import REDIS_FAILURES, RedisConnection
+from signin_core.errors import StoreUnavailableError
+from signin_core.store.redis_connection import REDIS_FAILURES, RedisConnection
 
 
 class ByteStore(Protocol):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from signin_state.byte_store import RedisByteStore
-from signin_state.identity_assertion import IdentityAssertions
-from signin_state.metrics import ServiceMetrics
-from signin_state.msal_client import ConfidentialClientFactory
-from signin_state.outbound_http import OutboundSession
-from signin_state.record_cipher import RecordCipher
-from signin_state.redis_connection import connect_redis
-from signin_state.refresh_lock import RedisRefreshLocks
-from signin_state.settings import IdentitySettings
-from signin_state.tokens import StoredTokenCaches, TokenCacheRecords
+from signin_core.identity.assertions import IdentityAssertions
+from signin_core.identity.msal_client import ConfidentialClientFactory
+from signin_core.identity.outbound_http import OutboundSession
+from signin_core.settings import IdentitySettings
+from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.record_cipher import RecordCipher
+from signin_core.store.redis_connection import connect_redis
+from signin_core.tokens import StoredTokenCaches, TokenCacheRecords
+from signin_core.tokens.refresh_lock import RedisRefreshLocks
+from signin_core.web.metrics import ServiceMetrics
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from signin_state.errors import ConfigurationError
-from signin_state.settings import IdentitySettings, load_settings
+from signin_core.errors import ConfigurationError
+from signin_core.settings import IdentitySettings, load_settings
 
 VALID = {
     "CLIENT_ID": "11111111-2222-3333-4444-555555555555",

@@ -11,9 +11,9 @@ from typing import Any
 import msal
 import requests
 
-from signin_state.client_credentials import client_credential_for
-from signin_state.outbound_http import OutboundSession
-from signin_state.settings import IdentitySettings
+from signin_core.identity.client_credentials import client_credential_for
+from signin_core.identity.outbound_http import OutboundSession
+from signin_core.settings import IdentitySettings
 
 # What MSAL raises when the identity platform did not answer (refused, reset, timed out) or
 # answered with a server error (5xx), at discovery or at the token endpoint. Never a reason

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signin_state.record_cipher import RecordCipher, UndecryptableRecordError
+from signin_core.store.record_cipher import RecordCipher, UndecryptableRecordError
 
 OLD_KEY = "o" * 43
 NEW_KEY = "n" * 43

@@ -22,13 +22,13 @@ from typing import Any
 
 import msal
 
-from signin_state.msal_client import IDENTITY_PLATFORM_FAILURES, ConfidentialClientFactory
-from signin_state.refresh_lock import RefreshLocks
-from signin_state.tokens.errors import IdentityPlatformUnavailableError, SignInRequiredError
-from signin_state.tokens.freshness import fresh_access_token, lasts_past_decision
-from signin_state.tokens.interface import TokenMetrics
-from signin_state.tokens.merge import merge_token_caches
-from signin_state.tokens.records import TokenCacheRecords
+from signin_core.identity.msal_client import IDENTITY_PLATFORM_FAILURES, ConfidentialClientFactory
+from signin_core.tokens.errors import IdentityPlatformUnavailableError, SignInRequiredError
+from signin_core.tokens.freshness import fresh_access_token, lasts_past_decision
+from signin_core.tokens.interface import TokenMetrics
+from signin_core.tokens.merge import merge_token_caches
+from signin_core.tokens.records import TokenCacheRecords
+from signin_core.tokens.refresh_lock import RefreshLocks
 
 log = logging.getLogger(__name__)
 

@@ -18,9 +18,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from signin_state.client_credentials import read_certificate_credential
-from signin_state.errors import ConfigurationError
-from signin_state.redis_urls import parse_redis_url
+from signin_core.errors import ConfigurationError
+from signin_core.identity.client_credentials import read_certificate_credential
+from signin_core.store.redis_urls import parse_redis_url
 
 PLACEHOLDER_MARKERS = ("dev-only", "enter_the_", "changeme", "change-me", "placeholder")
 SECRET_FIELDS = (

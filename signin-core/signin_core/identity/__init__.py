@@ -1,0 +1,2 @@
+"""Reaching the identity platform (MSAL clients, credentials, outbound https) and the identity
+assertions auth-service signs for graph-service."""

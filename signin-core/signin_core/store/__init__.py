@@ -1,0 +1,1 @@
+"""Moving bytes by key with an expiry (Redis, memory), sealing records, the keys' names."""
