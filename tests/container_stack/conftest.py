@@ -13,7 +13,7 @@ import pytest
 from native_stack.emulator_registration import EmulatorRegistration, read_seeded_registration
 from native_stack.ports import free_port
 from native_stack.stack import REPO_ROOT
-from tests.container_stack.compose_project import ComposeProject, docker, engine_problem
+from tests.container_stack.compose_project import ComposeProject, engine_problem
 from tests.support.figures import Figures
 
 # Our images get their own tag, so a test run never replaces what a user runs as :latest.
@@ -90,8 +90,3 @@ def save_logs(project: ComposeProject) -> None:
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     logs = project.compose("logs", "--no-color", "--timestamps", check=False, timeout=120)
     (ARTIFACTS_DIR / f"{project.name}.log").write_text(logs.stdout + logs.stderr)
-
-
-def image_size_mb(image: str) -> float:
-    """An image's size in MB, as the engine reports it."""
-    return int(docker("image", "inspect", "--format", "{{.Size}}", image).stdout) / 1e6

@@ -9,17 +9,9 @@ from collections import Counter
 from tests.container_stack.compose_project import ComposeProject, docker, inspect
 from tests.container_stack.conftest import AUTH_REPLICAS, GRAPH_REPLICAS, RunningStack
 from tests.support.browser import Browser
-from tests.support.sign_in import sign_in_through
+from tests.support.sign_in import sign_in_through, sign_out_through
 
 JSON = {"Accept": "application/json"}
-
-
-def sign_out(browser: Browser, public_url: str) -> None:
-    """Confirm sign-out on its page, as a person clicks it."""
-    confirm = browser.get(public_url + "/logout")
-    assert confirm.status_code == 200, confirm.text[:500]
-    home = browser.submit(confirm, label="Sign out")
-    assert home.status_code == 200 and home.url.rstrip("/") == public_url, home.url
 
 
 # What a container that started wrong logs: gunicorn's control socket on a read-only home,
@@ -57,7 +49,7 @@ def test_sign_in_call_graph_open_the_app_and_sign_out(dev_stack: RunningStack) -
         assert app.status_code == 200 and app.url == url + "/app/"
         assert name in app.text and username in app.text
 
-        sign_out(browser, url)
+        sign_out_through(browser, url)
         after = browser.get(url + "/graph/me", headers=JSON)
         assert after.status_code == 401
         assert after.json()["error"]["code"] == "unauthenticated"

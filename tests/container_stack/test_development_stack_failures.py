@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import time
 
-import requests
-
 from tests.container_stack.compose_project import docker, inspect
 from tests.container_stack.conftest import GRAPH_REPLICAS, RunningStack
 from tests.support.figures import Figures
-from tests.support.load import all_still_signed_in, run_load
+from tests.support.load import all_still_signed_in, graph_me_as, run_load
 from tests.support.sign_in import session_cookies_of
 
 MAX_FAILED_SHARE = 0.001
@@ -21,16 +19,6 @@ def service_starts(stack: RunningStack) -> dict[str, str]:
     project = stack.project
     ids = project.container_ids("auth-service") + project.container_ids("graph-service")
     return {container_id: inspect(container_id)["State"]["StartedAt"] for container_id in ids}
-
-
-def graph_me(stack: RunningStack, cookie: str) -> requests.Response:
-    """GET /graph/me with a session cookie, as an API client."""
-    with requests.Session() as http:
-        http.trust_env = False
-        http.cookies.set("signin_session", cookie)
-        return http.get(
-            stack.public_url + "/graph/me", headers={"Accept": "application/json"}, timeout=15
-        )
 
 
 def test_restarting_redis_signs_nobody_out(dev_stack: RunningStack) -> None:
@@ -49,7 +37,7 @@ def test_redis_stopped_answers_503_then_recovers_without_a_service_restart(
     starts = service_starts(dev_stack)
     dev_stack.project.compose("stop", "redis")
     try:
-        while_down = [graph_me(dev_stack, only_cookie) for _ in range(3)]
+        while_down = [graph_me_as(dev_stack.public_url, only_cookie) for _ in range(3)]
         for answer in while_down:
             assert answer.status_code == 503, answer.text
             assert answer.headers.get("Retry-After"), answer.headers
@@ -57,7 +45,7 @@ def test_redis_stopped_answers_503_then_recovers_without_a_service_restart(
         dev_stack.project.compose("start", "redis")
     dev_stack.project.wait_healthy("redis")
     deadline = time.monotonic() + 20
-    while (answer := graph_me(dev_stack, only_cookie)).status_code != 200:
+    while (answer := graph_me_as(dev_stack.public_url, only_cookie)).status_code != 200:
         assert time.monotonic() < deadline, answer.text
         time.sleep(0.5)
     assert service_starts(dev_stack) == starts

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from tests.container_stack.compose_project import docker
-from tests.container_stack.conftest import image_size_mb
 from tests.support.figures import Figures
 
 # Installed in the development virtualenv only (requirements-dev.txt).
@@ -17,6 +16,11 @@ import importlib.util, json, sys
 print(json.dumps({name: importlib.util.find_spec(name) is not None for name in sys.argv[1:]}))
 """
 PYTHON_IMAGES = ("auth-service", "graph-service", "emulator", "demo-app")
+
+
+def image_size_mb(image: str) -> float:
+    """An image's size in MB, as the engine reports it."""
+    return int(docker("image", "inspect", "--format", "{{.Size}}", image).stdout) / 1e6
 
 
 def test_sizes_of_the_images(built_images: list[str], figures: Figures) -> None:

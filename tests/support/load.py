@@ -83,12 +83,19 @@ def run_load(
     return result
 
 
+def graph_me_as(public_url: str, cookie: str) -> requests.Response:
+    """GET /graph/me with a session cookie, as an API client."""
+    with requests.Session() as http:
+        http.trust_env = False
+        http.cookies.set("signin_session", cookie)
+        return http.get(
+            public_url + "/graph/me", headers={"Accept": "application/json"}, timeout=15
+        )
+
+
 def all_still_signed_in(public_url: str, cookies: dict[str, str]) -> dict[str, int]:
     """GET /graph/me as every user; return the status per user."""
-    statuses = {}
-    for username, cookie in cookies.items():
-        with requests.Session() as http:
-            http.trust_env = False
-            http.cookies.set("signin_session", cookie)
-            statuses[username] = http.get(public_url + "/graph/me", timeout=10).status_code
-    return statuses
+    return {
+        username: graph_me_as(public_url, cookie).status_code
+        for username, cookie in cookies.items()
+    }

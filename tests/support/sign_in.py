@@ -30,3 +30,13 @@ def session_cookies_of(public_url: str, usernames: list[str]) -> dict[str, str]:
             assert cookie, f"{username} has no session cookie after signing in"
             cookies[username] = cookie
     return cookies
+
+
+def sign_out_through(browser: Browser, public_url: str) -> None:
+    """Confirm sign-out on its page, as a person clicks it; land on the signed-out home page."""
+    confirm = browser.get(public_url + "/logout")
+    assert confirm.status_code == 200, confirm.text[:500]
+    back_home = browser.submit(confirm, label="Sign out")
+    assert back_home.status_code == 200
+    assert back_home.url.rstrip("/") == public_url, back_home.url
+    assert "Sign in with Microsoft" in back_home.text
