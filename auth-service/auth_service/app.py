@@ -8,8 +8,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from auth_service.service import AuthService
 from auth_service.sessions import SealedSessionInterface
 from auth_service.settings import AuthSettings
+from auth_service.sign_in_flows import SignInFlows
 from signin_core.resources import build_shared_resources
 from signin_core.settings import load_settings_or_exit
+from signin_core.store.keyed_names import KeyedNames
+from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.metrics import init_metrics
 from signin_core.web.request_logging import configure_json_logging, init_request_logging
 
@@ -27,19 +30,30 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         behind_proxies = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         app.wsgi_app = behind_proxies  # type: ignore[method-assign]
     app.config.update(
-        SESSION_COOKIE_NAME=settings.session_cookie_name,
+        SESSION_COOKIE_NAME=settings.session_cookie,
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     resources = build_shared_resources(settings, metrics)
+    sign_ins = UserSignIns(resources.store, lifetime_seconds=settings.session_max_seconds)
     sessions = SealedSessionInterface(
         app,
         resources.store,
         resources.cipher,
+        KeyedNames(settings.encryption_key_texts()),
+        sign_ins,
         idle_seconds=settings.session_idle_seconds,
         max_seconds=settings.session_max_seconds,
     )
+    flows = SignInFlows(
+        resources.cipher, cookie_name=settings.sign_in_flows_cookie, secure=settings.secure_cookies
+    )
     AuthService(
-        settings=settings, resources=resources, sessions=sessions, metrics=metrics
+        settings=settings,
+        resources=resources,
+        sessions=sessions,
+        sign_ins=sign_ins,
+        flows=flows,
+        metrics=metrics,
     ).init_app(app)
     return app

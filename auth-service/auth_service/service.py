@@ -13,8 +13,10 @@ from flask.typing import ResponseReturnValue
 from auth_service import error_pages, pages, sign_in
 from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
+from auth_service.sign_in_flows import SignInFlows
 from signin_core.errors import StoreUnavailableError
 from signin_core.resources import SharedResources
+from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.health import health_blueprint
 from signin_core.web.metrics import ServiceMetrics
 
@@ -25,11 +27,14 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class AuthService:
-    """Settings, shared resources (token caches, MSAL clients, assertions), sessions, metrics."""
+    """Settings, shared resources (token caches, MSAL clients, assertions), sessions, users'
+    sign-ins, the sign-ins in progress, metrics."""
 
     settings: AuthSettings
     resources: SharedResources
     sessions: SealedSessionInterface
+    sign_ins: UserSignIns
+    flows: SignInFlows
     metrics: ServiceMetrics
 
     def init_app(self, app: Flask) -> None:

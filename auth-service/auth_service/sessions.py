@@ -1,4 +1,9 @@
-"""Browser sessions on Flask-Session, each record sealed by our cipher under its key name."""
+"""Browser sessions on Flask-Session, each record sealed by our cipher under its key name.
+
+A session is stored under a keyed hash of its id (store/keyed_names.py), never the id: a
+copy of every key and value in Redis signs nobody in. A signed-in session names the user's
+sign-in generation (tokens/sign_ins.py) and is refused once the user has signed out anywhere.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +22,10 @@ from flask_session.base import Serializer, ServerSideSession, ServerSideSessionI
 
 from signin_core.errors import StoreUnavailableError
 from signin_core.store.byte_store import ByteStore
+from signin_core.store.keyed_names import KeyedNames
 from signin_core.store.keys import session_key
 from signin_core.store.record_cipher import RecordCipher, UndecryptableRecordError
+from signin_core.tokens.sign_ins import UserSignIns
 
 log = logging.getLogger(__name__)
 SESSION_ID_BYTES = 32  # secrets.token_urlsafe(32): 43 characters, 256 bits
@@ -26,6 +33,8 @@ SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 TOUCH_INTERVAL_SECONDS = 60
 CREATED = "_created"
 SEEN = "_seen"
+USER = "user"
+SIGN_IN = "sign_in"  # in the user's entry: the sign-in generation the session belongs to
 
 
 class StoredSession(ServerSideSession):  # type: ignore[misc]
@@ -55,7 +64,8 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
     """Flask-Session's cookie, ids and regeneration, over a ByteStore that only sees sealed bytes.
 
     Sessions end after idle_seconds without activity and max_seconds after sign-in; activity
-    rewrites the record at most once a TOUCH_INTERVAL_SECONDS.
+    rewrites the record at most once a TOUCH_INTERVAL_SECONDS. Flask-Session hands the
+    storage methods key_prefix + id; they store under key_prefix + the id's keyed name.
     """
 
     session_class = StoredSession
@@ -66,6 +76,8 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         app: Flask,
         store: ByteStore,
         cipher: RecordCipher,
+        names: KeyedNames,
+        sign_ins: UserSignIns,
         *,
         idle_seconds: int,
         max_seconds: int,
@@ -80,6 +92,8 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         self.serializer = JsonSerializer()
         self._store = store
         self._cipher = cipher
+        self._names = names
+        self._sign_ins = sign_ins
         self._idle = idle_seconds
         self._max = max_seconds
         # Activity must rewrite the record well before the idle lifetime runs out.
@@ -127,39 +141,79 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
             replace_with_unavailable(app, response)
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
-        """Open the record at store_id: a malformed id, unreadable or ended record is absent."""
-        if not SESSION_ID_PATTERN.match(store_id.removeprefix(self.key_prefix)):
+        """Open the session whose id store_id carries: malformed, unreadable, ended is absent."""
+        session_id = store_id.removeprefix(self.key_prefix)
+        if not SESSION_ID_PATTERN.match(session_id):
             return None
-        sealed = self._store.get(store_id)
-        if sealed is None:
+        key = session_key(self._names.name(session_id))
+        data = self._open(key)
+        if data is None:
+            data = self._move_from_older_key(session_id, key)
+        if data is None:
             return None
-        try:
-            plaintext = self._cipher.open(sealed, record_name=store_id).plaintext
-            data = self.serializer.decode(plaintext)
-        except (UndecryptableRecordError, msgspec.DecodeError):
-            log.warning("session record unreadable, starting a new session")
-            return None
-        if time.time() - data.get(CREATED, 0) > self._max:
-            self._store.delete(store_id)
+        if time.time() - data.get(CREATED, 0) > self._max or not self._sign_in_is_live(data):
+            self._store.delete(key)
             return None
         return data
 
+    def _open(self, key: str) -> dict[str, Any] | None:
+        sealed = self._store.get(key)
+        if sealed is None:
+            return None
+        try:
+            plaintext = self._cipher.open(sealed, record_name=key).plaintext
+            return self.serializer.decode(plaintext)
+        except (UndecryptableRecordError, msgspec.DecodeError):
+            log.warning("session record unreadable, starting a new session")
+            return None
+
+    def _move_from_older_key(self, session_id: str, key: str) -> dict[str, Any] | None:
+        """A session named with a rotated-out key: store it under the newest name."""
+        for older in self._names.older_names(session_id):
+            data = self._open(session_key(older))
+            if data is not None:
+                self._write(key, data)
+                self._store.delete(session_key(older))
+                return data
+        return None
+
+    def _sign_in_is_live(self, data: dict[str, Any]) -> bool:
+        """An anonymous session, or a signed-in one whose user has not signed out since."""
+        user = data.get(USER)
+        if not user:
+            return True
+        generation = user.get(SIGN_IN)
+        live = generation is not None and generation == self._sign_ins.current(
+            str(user.get("home_account_id", ""))
+        )
+        if not live:
+            log.info("session refused: its user signed out since it signed in")
+        return live
+
     def _delete_session(self, store_id: str) -> None:
-        """Delete the record at store_id."""
-        self._store.delete(store_id)
+        """Delete the session whose id store_id carries, under every name it may have."""
+        session_id = store_id.removeprefix(self.key_prefix)
+        for name in [self._names.name(session_id), *self._names.older_names(session_id)]:
+            self._store.delete(session_key(name))
 
     def _upsert_session(
         self, session_lifetime: timedelta, session: ServerSideSession, store_id: str
     ) -> None:
-        """Seal the session under store_id, expiring by idle time, never past the absolute end."""
+        """Seal the session under its id's newest keyed name."""
+        session_id = store_id.removeprefix(self.key_prefix)
         now = time.time()
         data = dict(session)
         data.setdefault(CREATED, now)
         data[SEEN] = now
+        self._write(session_key(self._names.name(session_id)), data)
+
+    def _write(self, key: str, data: dict[str, Any]) -> None:
+        """Seal data at key, expiring by idle time, never past the absolute end."""
+        now = time.time()
         # Sliding by idle time, never past the absolute end: the store drops it by itself.
-        ttl = max(1, min(self._idle, math.ceil(data[CREATED] + self._max - now)))
-        sealed = self._cipher.seal(self.serializer.encode(data), record_name=store_id)
-        self._store.set(store_id, sealed, ttl)
+        ttl = max(1, min(self._idle, math.ceil(data.get(CREATED, now) + self._max - now)))
+        sealed = self._cipher.seal(self.serializer.encode(data), record_name=key)
+        self._store.set(key, sealed, ttl)
 
 
 def replace_with_unavailable(app: Flask, response: Response) -> None:

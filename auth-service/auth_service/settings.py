@@ -16,7 +16,8 @@ class AuthSettings(IdentitySettings):
     redirect_path: str = "/getAToken"
     login_scopes: str = "User.ReadBasic.All"
     # nginx is given the same name (it keeps this cookie from the protected app) and puts it
-    # in a regular expression: letters, digits, `_` and `-` only, e.g. __Host-signin_session.
+    # in a regular expression: letters, digits, `_` and `-` only. On https the cookies are
+    # named with the `__Host-` prefix in front of it (see session_cookie).
     session_cookie_name: str = "signin_session"
     # How many proxies in front of auth-service add X-Forwarded-For/-Proto/-Host values it
     # should believe. Behind this stack's nginx it is 1 however many balancers stand in front:
@@ -69,3 +70,20 @@ class AuthSettings(IdentitySettings):
     def secure_cookies(self) -> bool:
         """Cookies are Secure whenever the public origin is https."""
         return self.public_url.startswith("https://")
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name: `__Host-` + SESSION_COOKIE_NAME on https.
+
+        Browsers accept a `__Host-` cookie only from https, Secure, with Path=/ and no Domain,
+        so neither a sibling subdomain nor a plain-http page can plant one.
+        """
+        name = self.session_cookie_name
+        if self.secure_cookies and not name.startswith(("__Host-", "__Secure-")):
+            return "__Host-" + name
+        return name
+
+    @property
+    def sign_in_flows_cookie(self) -> str:
+        """The cookie of sign-ins in progress (sign_in_flows.py), named after the session's."""
+        return self.session_cookie + "_flows"

@@ -8,17 +8,19 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import msal
-from flask import Blueprint, Flask, redirect, render_template, request, session
+from flask import Blueprint, Flask, make_response, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service.error_pages import error_page
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
+from auth_service.sessions import SIGN_IN, USER
 from auth_service.signed_in_user import SessionUser, signed_in
 from signin_core.identity.msal_client import IDENTITY_PLATFORM_FAILURES
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService
+    from auth_service.sign_in_flows import FlowsInBrowser, KeptFlow
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +31,21 @@ def _retry_page(message: str, *, error_code: str | None = None) -> ResponseRetur
     )
 
 
+def _keeping_flows(state: AuthService, answer: ResponseReturnValue, flows: FlowsInBrowser) -> Any:
+    """answer, with the browser's cookie of sign-ins in progress brought up to date."""
+    response = make_response(answer)
+    state.flows.write(response, flows)
+    return response
+
+
 def log_in(state: AuthService) -> ResponseReturnValue:
     """Start the auth code flow and send the browser to the identity platform.
 
     `scopes` adds Graph scopes (incremental consent), `claims` carries a claims challenge
-    (base64url JSON), and `next` is where to return: a relative path only.
+    (base64url JSON), and `next` is where to return: a relative path only. The flow is kept
+    in this browser (sign_in_flows.py), not in the session: nothing is stored for a visitor
+    who is not signed in. The answer comes back as a form POST (response_mode=form_post), so
+    the authorization code never sits in a URL, a log or the browser's history.
     """
     try:
         extra_scopes = requested_scopes(request.args.get("scopes"))
@@ -44,7 +56,10 @@ def log_in(state: AuthService) -> ResponseReturnValue:
     try:
         client = state.resources.clients.build(msal.SerializableTokenCache())
         flow = client.initiate_auth_code_flow(
-            scopes, redirect_uri=state.settings.redirect_uri, claims_challenge=claims
+            scopes,
+            redirect_uri=state.settings.redirect_uri,
+            claims_challenge=claims,
+            response_mode="form_post",
         )
     except IDENTITY_PLATFORM_FAILURES as error:
         log.warning("identity platform unreachable at log-in: %s", type(error).__name__)
@@ -54,21 +69,31 @@ def log_in(state: AuthService) -> ResponseReturnValue:
             "We could not reach the sign-in service. Please try again in a moment.",
             retry_url="/login",
         )
-    session["auth_flow"] = flow
-    session["next"] = safe_relative_path(request.args.get("next"))
-    return redirect(flow["auth_uri"])
+    flows = state.flows.read(request)
+    state.flows.add(flows, flow, safe_relative_path(request.args.get("next")))
+    return _keeping_flows(state, redirect(flow["auth_uri"]), flows)
 
 
 def complete_log_in(state: AuthService) -> ResponseReturnValue:
-    """Redeem the authorization code, keep the tokens, and sign the user in."""
-    flow = session.pop("auth_flow", None)
-    next_path = safe_relative_path(session.pop("next", None))
-    if not isinstance(flow, dict):
-        return _retry_page("Your sign-in expired or was already used. Please sign in again.")
+    """Redeem the authorization code of a sign-in this browser started, and sign the user in."""
+    flows = state.flows.read(request)
+    kept = state.flows.take(flows, request.values.get("state"))
+    if kept is None:
+        answer = _retry_page(
+            "This sign-in does not match the one we started. Please sign in again."
+            if flows.by_state
+            else "Your sign-in expired or was already used. Please sign in again."
+        )
+    else:
+        answer = _complete_kept_flow(state, kept)
+    return _keeping_flows(state, answer, flows)
+
+
+def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnValue:
     auth_response = request.values.to_dict()
     try:
         client = state.resources.clients.build(msal.SerializableTokenCache())
-        result: dict[str, Any] = client.acquire_token_by_auth_code_flow(flow, auth_response)
+        result: dict[str, Any] = client.acquire_token_by_auth_code_flow(kept.flow, auth_response)
     except IDENTITY_PLATFORM_FAILURES as error:
         log.warning("identity platform unreachable at callback: %s", type(error).__name__)
         return error_page(
@@ -86,17 +111,20 @@ def complete_log_in(state: AuthService) -> ResponseReturnValue:
     if not accounts or not claims:
         return _retry_page("The sign-in answer had no account in it. Please sign in again.")
     home_account_id = accounts[0]["home_account_id"]
+    generation = state.sign_ins.start(home_account_id)
     state.resources.tokens.merge_sign_in(home_account_id, client.token_cache)
     state.sessions.regenerate(session)
-    session["user"] = {
+    session.clear()
+    session[USER] = {
         "home_account_id": home_account_id,
         "oid": claims.get("oid", ""),
         "tid": claims.get("tid", ""),
         "name": claims.get("name", ""),
         "username": claims.get("preferred_username", ""),
+        SIGN_IN: generation,
     }
     session["csrf"] = secrets.token_urlsafe(32)
-    return redirect(next_path)
+    return redirect(kept.next_path)
 
 
 def _sign_in_refused(result: dict[str, Any]) -> ResponseReturnValue:
@@ -118,7 +146,11 @@ def confirm_log_out(*, user: SessionUser) -> ResponseReturnValue:
 
 @signed_in(otherwise=lambda: redirect("/"))
 def log_out(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
-    """End the local session, delete the token cache, and sign out at the identity platform."""
+    """Sign the user out everywhere, delete the token cache, sign out at the identity platform.
+
+    Ending the user's sign-in record refuses every other session of theirs at its next
+    request, as the identity platform's own sign-out ends the user's sign-in on every app.
+    """
     sent = request.form.get("csrf", "")
     if not sent or not secrets.compare_digest(sent, str(session.get("csrf", ""))):
         return error_page(
@@ -127,6 +159,7 @@ def log_out(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
             "This sign-out request did not come from our sign-out page, so nothing was done.",
             retry_url="/logout",
         )
+    state.sign_ins.end(user["home_account_id"])
     state.resources.tokens.delete(user["home_account_id"])
     session.clear()
     try:

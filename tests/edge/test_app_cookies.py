@@ -40,8 +40,15 @@ def cookie_names_the_app_saw(stack: NativeStack, cookie_header: str) -> list[str
             [f"{SESSION_COOKIE}x", f"x{SESSION_COOKIE}"],
         ),
         ("theme={session_name}=1; {session}", ["theme"]),
-        # Ours twice (a browser sends one per path): the app gets no cookies at all.
-        ("{session}; theme=dark; {session}", []),
+        # Ours twice (a browser sends one per path, or a session and a sign-in in progress):
+        # both go. More of ours than that: the app gets no cookies at all.
+        ("{session}; theme=dark; {session}", ["theme"]),
+        ("{session}; theme=dark; {session}; {session}", []),
+        # The cookie of sign-ins in progress is ours too, and so are the __Host- names.
+        ("{session}; {session_name}_flows=abc; theme=dark", ["theme"]),
+        ("{session_name}_flows=abc; theme=dark; {session}", ["theme"]),
+        ("__Host-{session_name}_flows=y; {session}; lang=fi", ["lang"]),
+        ("__Host-{session_name}=x; {session}; __Host-{session_name}_flows=y; lang=fi", []),
     ],
 )
 def test_the_app_gets_its_own_cookies_but_not_the_session(

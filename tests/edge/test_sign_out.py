@@ -11,9 +11,10 @@ import redis
 
 from native_stack.stack import NativeStack
 from signin_core.identity.assertions import IdentityAssertions
-from signin_core.store.keys import session_key, token_cache_key
+from signin_core.store.keys import token_cache_key
 from tests.support.browser import Browser, forms_on
 from tests.support.sign_in import sign_in_through
+from tests.support.stack_records import session_key_of
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def stored_keys(stack: NativeStack, browser: Browser) -> tuple[str, str]:
     probe = browser.get(stack.public_url + "/graph/me").json()["headers"]
     user = IdentityAssertions(stack.identity_assertion_key).verify(probe["x-user-assertion"])
     cookie = str(browser.http.cookies["signin_session"])
-    return session_key(cookie), token_cache_key(stack.registration.client_id, user.home_account_id)
+    return session_key_of(stack, cookie), token_cache_key(stack.registration.client_id, user.home_account_id)
 
 
 def csrf_token_of(stack: NativeStack, browser: Browser) -> str:

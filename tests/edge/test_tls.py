@@ -15,7 +15,7 @@ from tests.edge.edge_support import (
     plain_client,
 )
 from tests.support.browser import Browser
-from tests.support.sign_in import sign_in_through
+from tests.support.sign_in import callback_of, sign_in_through
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,7 @@ def tls_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]
             run_dir=tmp_path_factory.mktemp("tls-stack"),
             tls=True,
             graph_workers=1,
+            demo_app=True,
             nginx_env={"TRUSTED_PROXY": f"{TRUSTED_BALANCER}/32"},
         )
     )
@@ -43,13 +44,19 @@ def test_sign_in_over_https(tls_stack: NativeStack) -> None:
         assert landed.url == tls_stack.public_url + "/"
         assert tls_stack.registration.display_names[0] in landed.text
         assert_security_headers(landed, https=True)
-        callback = next(step for step in landed.history if "/getAToken" in step.url)
-        assert callback.url.startswith(tls_stack.public_url + "/getAToken?")
-        cookie = next(c for c in browser.http.cookies if c.name == "signin_session")
-        assert cookie.secure
+        callback, _ = callback_of(landed)
+        assert callback == tls_stack.public_url + "/getAToken"
+        # On https the session cookie is __Host- prefixed: Secure, Path=/, no Domain, so
+        # browsers take it only from this origin over https (never planted by a sibling).
+        cookie = next(c for c in browser.http.cookies if c.name == "__Host-signin_session")
+        assert cookie.secure and cookie.path == "/" and not cookie.domain_specified
+        assert "signin_session" not in {c.name for c in browser.http.cookies}
         me = browser.get(tls_stack.public_url + "/graph/me", headers={"Accept": "application/json"})
         assert me.status_code == 200, me.text
         assert_security_headers(me, https=True)
+        browser.http.cookies.set("theme", "dark")
+        app = browser.get(tls_stack.public_url + "/app/", headers={"Accept": "application/json"})
+        assert app.json()["cookie_names"] == ["theme"]
 
 
 def test_https_errors_carry_hsts_too(tls_stack: NativeStack) -> None:

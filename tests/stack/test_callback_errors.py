@@ -9,6 +9,7 @@ import requests
 
 from native_stack.stack import NativeStack
 from tests.support.browser import Browser
+from tests.support.sign_in import callback_of
 
 
 def start_log_in(browser: Browser, stack: NativeStack) -> str:
@@ -75,15 +76,14 @@ def test_replayed_code_is_refused(stack: NativeStack, browser: Browser) -> None:
     sign_in_page = browser.get(stack.public_url + "/login")
     landed = browser.submit(sign_in_page, button=stack.registration.usernames[0])
     assert landed.status_code == 200
-    callback = next(step.url for step in landed.history if "/getAToken" in step.url)
-    assert_retry_page(browser.get(callback))
+    callback, answer = callback_of(landed)
+    assert_retry_page(browser.http.post(callback, data=answer, timeout=15))
 
     with Browser() as other_browser:
-        assert_retry_page(other_browser.get(callback))
+        assert_retry_page(other_browser.http.post(callback, data=answer, timeout=15))
         fresh_state = start_log_in(other_browser, stack)
-        used_code = parse_qs(urlsplit(callback).query)["code"][0]
-        redeemed = other_browser.get(
-            stack.public_url + "/getAToken", params={"code": used_code, "state": fresh_state}
+        redeemed = other_browser.http.post(
+            callback, data={"code": answer["code"], "state": fresh_state}, timeout=15
         )
         assert_retry_page(redeemed)
         assert "AADSTS" in redeemed.text

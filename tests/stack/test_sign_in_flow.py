@@ -8,6 +8,7 @@ from native_stack.stack import NativeStack
 from tests.conftest import SignIn
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_out_through
+from tests.support.stack_records import session_key_of
 
 
 def session_keys(client: redis.Redis) -> set[bytes]:
@@ -57,7 +58,10 @@ def test_session_and_token_cache_live_in_redis_and_go_at_sign_out(
     new_caches = token_cache_keys(stack_redis) - caches_before
     assert len(new_sessions) == 1
     cookie = browser.http.cookies.get("signin_session")
-    assert new_sessions == {f"signin:session:{cookie}".encode()}
+    assert cookie
+    # Stored under a keyed hash of the id, never the id itself (test_redis_read_access.py).
+    assert new_sessions == {session_key_of(stack, cookie).encode()}
+    assert cookie not in new_sessions.copy().pop().decode()
     assert len(token_cache_keys(stack_redis)) >= 1
     cache_key = (new_caches or token_cache_keys(stack_redis)).pop()
     assert stack_redis.ttl(cache_key) > 0

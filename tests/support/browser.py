@@ -1,4 +1,8 @@
-"""An HTTP client that behaves like a browser without JavaScript: cookies, redirects, forms."""
+"""An HTTP client that behaves like a browser: cookies, redirects, forms.
+
+It runs no JavaScript but does the one thing the stack's pages script: it submits the identity
+platform's form_post answer (the emulator's page with id="response-form") at once.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import requests
+
+FORM_POST_MARKER = 'id="response-form"'
 
 
 @dataclass
@@ -80,8 +86,8 @@ class Browser:
         self.close()
 
     def get(self, url: str, **kwargs: object) -> requests.Response:
-        """GET url, following redirects."""
-        return self.http.get(url, timeout=15, **kwargs)  # type: ignore[arg-type]
+        """GET url, following redirects (and a form_post answer)."""
+        return self._answered(self.http.get(url, timeout=15, **kwargs))  # type: ignore[arg-type]
 
     def submit(
         self, page: requests.Response, *, button: str | None = None, label: str | None = None
@@ -97,9 +103,23 @@ class Browser:
                         data[name] = value
                     target = urljoin(page.url, form.action or page.url)
                     if form.method == "post":
-                        return self.http.post(target, data=data, timeout=15)
-                    return self.http.get(target, params=data, timeout=15)
+                        return self._answered(self.http.post(target, data=data, timeout=15))
+                    return self._answered(self.http.get(target, params=data, timeout=15))
         raise AssertionError(f"no button {button or label!r} on {page.url}:\n{page.text[:2000]}")
+
+    def form_post_answer(self, page: requests.Response) -> HtmlForm | None:
+        """The identity platform's form_post answer on page (what its script submits), if any."""
+        if FORM_POST_MARKER not in page.text:
+            return None
+        return forms_on(page.text)[0]
+
+    def _answered(self, page: requests.Response) -> requests.Response:
+        """Submit a form_post answer as the page's script would; other pages as they are."""
+        form = self.form_post_answer(page)
+        if form is None:
+            return page
+        target = urljoin(page.url, form.action)
+        return self.http.post(target, data=form.fields, timeout=15)
 
 
 def plain_get(url: str, headers: dict[str, str] | None = None) -> requests.Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import requests
 
 from tests.support.browser import Browser
@@ -40,3 +42,16 @@ def sign_out_through(browser: Browser, public_url: str) -> None:
     assert back_home.status_code == 200
     assert back_home.url.rstrip("/") == public_url, back_home.url
     assert "Sign in with Microsoft" in back_home.text
+
+
+def callback_of(landed: requests.Response) -> tuple[str, dict[str, str]]:
+    """The sign-in callback a browser's journey went through: its URL and the form it posted.
+
+    The identity platform answers with response_mode=form_post: the code and state arrive in
+    the body of a POST, never in the URL.
+    """
+    posted = next(step for step in landed.history if step.request.method == "POST")
+    assert posted.request.url is not None and "?" not in posted.request.url, posted.request.url
+    body = posted.request.body
+    text = body.decode() if isinstance(body, bytes) else str(body or "")
+    return posted.request.url, dict(parse_qsl(text))

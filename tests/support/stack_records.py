@@ -9,6 +9,7 @@ import msal
 
 from native_stack.stack import NativeStack
 from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.keyed_names import KeyedNames
 from signin_core.store.keys import session_key
 from signin_core.store.record_cipher import RecordCipher
 from signin_core.store.redis_connection import connect_redis
@@ -29,11 +30,16 @@ def stack_token_caches(stack: NativeStack, key_texts: list[str] | None = None) -
     )
 
 
+def session_key_of(stack: NativeStack, session_id: str) -> str:
+    """The key a session is stored under: a keyed hash of its id, with the stack's keys."""
+    return session_key(KeyedNames(stack.data_encryption_keys.split(",")).name(session_id))
+
+
 def session_record(stack: NativeStack, browser: Browser) -> dict[str, Any]:
     """The decrypted session record behind browser's session cookie."""
     cookie = browser.http.cookies.get(SESSION_COOKIE)
     assert cookie, "browser has no session cookie"
-    key = session_key(cookie)
+    key = session_key_of(stack, cookie)
     store = RedisByteStore(connect_redis(stack.redis_url, password=stack.redis_password))
     sealed = store.get(key)
     assert sealed is not None, "no session record"

@@ -21,6 +21,18 @@ class ByteStore(Protocol):
         """Store value at key; it disappears after ttl_seconds."""
         ...
 
+    def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
+        """Store value at key only if key is absent; return whether it was stored."""
+        ...
+
+    def get_and_touch(self, key: str, ttl_seconds: int) -> bytes | None:
+        """Return the value at key and, if present, make it live ttl_seconds from now."""
+        ...
+
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Return the values at keys, in one round trip (keys of one user share a slot)."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove key if present."""
         ...
@@ -56,10 +68,38 @@ class MemoryByteStore:
         with self._lock:
             self._items[key] = (bytes(value), time.monotonic() + ttl_seconds)
 
+    def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
+        """Store value at key for ttl_seconds unless key holds a live value."""
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._items[key] = (bytes(value), time.monotonic() + ttl_seconds)
+            return True
+
+    def get_and_touch(self, key: str, ttl_seconds: int) -> bytes | None:
+        """Return the value at key, now living ttl_seconds more."""
+        with self._lock:
+            value = self._live(key)
+            if value is not None:
+                self._items[key] = (value, time.monotonic() + ttl_seconds)
+            return value
+
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Return the values at keys."""
+        return [self.get(key) for key in keys]
+
     def delete(self, key: str) -> None:
         """Remove key if present."""
         with self._lock:
             self._items.pop(key, None)
+
+    def _live(self, key: str) -> bytes | None:
+        item = self._items.get(key)
+        if item is None or item[1] <= time.monotonic():
+            return None
+        return item[0]
 
     def ping(self) -> bool:
         """A memory store always answers."""
@@ -88,6 +128,31 @@ class RedisByteStore:
             self._connection.client().set(key, value, ex=ttl_seconds)
         except REDIS_FAILURES as error:
             raise StoreUnavailableError(str(error)) from error
+
+    def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
+        """SET NX: store value at key for ttl_seconds unless key exists."""
+        if ttl_seconds <= 0:
+            raise ValueError("ttl_seconds must be positive")
+        try:
+            return bool(self._connection.client().set(key, value, ex=ttl_seconds, nx=True))
+        except REDIS_FAILURES as error:
+            raise StoreUnavailableError(str(error)) from error
+
+    def get_and_touch(self, key: str, ttl_seconds: int) -> bytes | None:
+        """GETEX: the value at key, its expiry moved to ttl_seconds from now (Redis 6.2+)."""
+        try:
+            value = self._connection.client().getex(key, ex=ttl_seconds)
+        except REDIS_FAILURES as error:
+            raise StoreUnavailableError(str(error)) from error
+        return value if isinstance(value, bytes) else None
+
+    def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """MGET: the values at keys; on a Cluster the keys must share a hash slot."""
+        try:
+            values = self._connection.client().mget(keys)
+        except REDIS_FAILURES as error:
+            raise StoreUnavailableError(str(error)) from error
+        return [value if isinstance(value, bytes) else None for value in values]
 
     def delete(self, key: str) -> None:
         """Remove key if present."""

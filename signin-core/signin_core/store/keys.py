@@ -5,11 +5,21 @@ from __future__ import annotations
 NAMESPACE = "signin"
 
 
-def session_key(session_id: str) -> str:
-    """Key of one browser session."""
-    return f"{NAMESPACE}:session:{session_id}"
+def session_key(session_name: str) -> str:
+    """Key of one browser session: session_name is a keyed hash of its id, never the id."""
+    return f"{NAMESPACE}:session:{session_name}"
+
+
+def user_key_prefix(home_account_id: str) -> str:
+    """Prefix of a user's keys; the braces keep a user's keys on one Cluster slot."""
+    return f"{NAMESPACE}:{{user:{home_account_id}}}"
 
 
 def token_cache_key(client_id: str, home_account_id: str) -> str:
-    """Key of one user's MSAL token cache; the braces keep a user's keys on one Cluster slot."""
-    return f"{NAMESPACE}:{{user:{home_account_id}}}:tokencache:{client_id}"
+    """Key of one user's MSAL token cache."""
+    return f"{user_key_prefix(home_account_id)}:tokencache:{client_id}"
+
+
+def sign_in_key(home_account_id: str) -> str:
+    """Key of the user's current sign-in: what every session and token cache must match."""
+    return f"{user_key_prefix(home_account_id)}:sign-in"

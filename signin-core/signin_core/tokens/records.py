@@ -1,4 +1,9 @@
-"""One encrypted MSAL token cache record per signed-in user, kept in a ByteStore."""
+"""One encrypted MSAL token cache record per signed-in user, kept in a ByteStore.
+
+Each record is sealed bound to the user's current sign-in generation (sign_ins.py): once the
+user signs out everywhere, or the record is restored from an older copy of the store, it no
+longer opens, and reads as an empty cache.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from dataclasses import dataclass, field
 import msal
 
 from signin_core.store.byte_store import ByteStore
-from signin_core.store.keys import token_cache_key
+from signin_core.store.keys import sign_in_key, token_cache_key
 from signin_core.store.record_cipher import RecordCipher, UndecryptableRecordError
+from signin_core.tokens.errors import SignInRequiredError
 
 log = logging.getLogger(__name__)
 # Sections of MSAL's cache we do not keep: ID tokens (about a third of a cache) are never
@@ -50,14 +56,14 @@ class TokenCacheRecords:
         return token_cache_key(self.client_id, home_account_id)
 
     def load(self, home_account_id: str) -> LoadedTokenCache:
-        """Return the user's cache; an unreadable record is treated as an empty cache."""
+        """Return the user's cache; an unreadable or unbound record reads as an empty cache."""
         cache = msal.SerializableTokenCache()
         key = self.key_for(home_account_id)
-        sealed = self._store.get(key)
-        if sealed is None:
+        generation, sealed = self._read(home_account_id)
+        if generation is None or sealed is None:
             return LoadedTokenCache(home_account_id, cache)
         try:
-            record = self._cipher.open(sealed, record_name=key)
+            record = self._cipher.open(sealed, record_name=_bound_name(key, generation))
             cache.deserialize(record.plaintext.decode("utf-8"))
         except (UndecryptableRecordError, ValueError) as error:
             log.warning("token cache unreadable, treated as empty: %s", type(error).__name__)
@@ -71,18 +77,23 @@ class TokenCacheRecords:
     ) -> tuple[bytes | None, bool]:
         """Refill cache in place from the store, unless the record is still last_read.
 
-        Return the record read and whether it was sealed with an older key. An unreadable
-        record leaves the cache empty, as load() does.
+        Return the record read (the sign-in generation and the sealed cache, as one value to
+        compare) and whether it was sealed with an older key. An unreadable record, or one
+        without a live sign-in, leaves the cache empty, as load() does.
         """
         key = self.key_for(home_account_id)
-        sealed = self._store.get(key)
-        if sealed is not None and sealed == last_read:
-            return sealed, False
+        generation, sealed = self._read(home_account_id)
+        if generation is None or sealed is None:
+            read = None
+        else:
+            read = _record_identity(generation, sealed)
+        if read is not None and read == last_read:
+            return read, False
         text = "{}"
         sealed_with_old_key = False
-        if sealed is not None:
+        if generation is not None and sealed is not None:
             try:
-                record = self._cipher.open(sealed, record_name=key)
+                record = self._cipher.open(sealed, record_name=_bound_name(key, generation))
                 json.loads(record.plaintext)
                 text = record.plaintext.decode("utf-8")
                 sealed_with_old_key = record.sealed_with_old_key
@@ -90,15 +101,41 @@ class TokenCacheRecords:
                 log.warning("token cache unreadable, treated as empty: %s", type(error).__name__)
         cache.deserialize(text)
         cache.has_state_changed = False
-        return sealed, sealed_with_old_key
+        return read, sealed_with_old_key
 
     def write(self, home_account_id: str, cache: msal.SerializableTokenCache) -> bytes:
-        """Seal and store a cache unconditionally; return the record written."""
+        """Seal and store a cache bound to the user's live sign-in; return the record written.
+
+        Raise SignInRequiredError when the user has no live sign-in (signed out meanwhile):
+        tokens are never kept for a sign-in that ended.
+        """
         key = self.key_for(home_account_id)
-        sealed = self._cipher.seal(stored_cache_text(cache).encode("utf-8"), record_name=key)
+        found = self._store.get(sign_in_key(home_account_id))
+        if found is None:
+            raise SignInRequiredError("login_required")
+        generation = found.decode("ascii")
+        sealed = self._cipher.seal(
+            stored_cache_text(cache).encode("utf-8"), record_name=_bound_name(key, generation)
+        )
         self._store.set(key, sealed, self._ttl)
-        return sealed
+        return _record_identity(generation, sealed)
 
     def delete(self, home_account_id: str) -> None:
         """Remove a user's cache."""
         self._store.delete(self.key_for(home_account_id))
+
+    def _read(self, home_account_id: str) -> tuple[str | None, bytes | None]:
+        """The user's sign-in generation and sealed cache, in one round trip."""
+        found, sealed = self._store.get_many(
+            [sign_in_key(home_account_id), self.key_for(home_account_id)]
+        )
+        return (found.decode("ascii") if found is not None else None), sealed
+
+
+def _bound_name(key: str, generation: str) -> str:
+    """What a record is sealed bound to: its key and the sign-in it belongs to."""
+    return f"{key}#{generation}"
+
+
+def _record_identity(generation: str, sealed: bytes) -> bytes:
+    return generation.encode("ascii") + b"\n" + sealed
