@@ -15,12 +15,12 @@ import requests
 
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
-from signin_core.store.keys import session_key
 from signin_core.store.record_cipher import RecordCipher
 from signin_core.tokens import TokenCacheRecords
+from signin_core.tokens.records import stored_cache_text
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
-from tests.support.stack_records import stack_token_caches
+from tests.support.stack_records import session_key_of, stack_token_caches
 
 USERS = 20
 # The emulator's refresh tokens are short handles; Entra's are opaque encrypted blobs of
@@ -93,12 +93,12 @@ def _footprint(
     stack: NativeStack, client: redis.Redis, caches: TokenCacheRecords, session_id: str
 ) -> UserFootprint:
     cipher = RecordCipher([stack.data_encryption_keys])
-    key = session_key(session_id)
+    key = session_key_of(stack, session_id)
     session_plaintext = _plaintext(client, cipher, key)
     home_account_id = json.loads(session_plaintext)["user"]["home_account_id"]
     cache_key = caches.key_for(home_account_id)
-    cache_plaintext = _plaintext(client, cipher, cache_key)
     cache = caches.load(home_account_id).cache
+    cache_plaintext = stored_cache_text(cache).encode("utf-8")
     lengths = {
         name: sum(len(entry["secret"]) for entry in cache.search(kind))
         for name, kind in TOKEN_KINDS.items()

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import msal
-from flask import Blueprint, Flask, make_response, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask.typing import ResponseReturnValue
 
 from auth_service.error_pages import error_page
@@ -31,9 +40,11 @@ def _retry_page(message: str, *, error_code: str | None = None) -> ResponseRetur
     )
 
 
-def _keeping_flows(state: AuthService, answer: ResponseReturnValue, flows: FlowsInBrowser) -> Any:
+def _keeping_flows(
+    state: AuthService, answer: ResponseReturnValue, flows: FlowsInBrowser
+) -> Response:
     """answer, with the browser's cookie of sign-ins in progress brought up to date."""
-    response = make_response(answer)
+    response: Response = make_response(answer)
     state.flows.write(response, flows)
     return response
 

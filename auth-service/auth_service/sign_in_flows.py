@@ -68,7 +68,9 @@ class SignInFlows:
             return FlowsInBrowser({})
         try:
             sealed = _unpadded_b64decode(value)
-            kept = self._decoder.decode(self._cipher.open(sealed, record_name=RECORD_NAME).plaintext)
+            kept = self._decoder.decode(
+                self._cipher.open(sealed, record_name=RECORD_NAME).plaintext
+            )
         except (ValueError, UndecryptableRecordError, msgspec.DecodeError):
             log.info("sign-in flows cookie unreadable, ignored")
             return FlowsInBrowser({}, changed=True)

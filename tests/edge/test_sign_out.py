@@ -31,7 +31,9 @@ def stored_keys(stack: NativeStack, browser: Browser) -> tuple[str, str]:
     probe = browser.get(stack.public_url + "/graph/me").json()["headers"]
     user = IdentityAssertions(stack.identity_assertion_key).verify(probe["x-user-assertion"])
     cookie = str(browser.http.cookies["signin_session"])
-    return session_key_of(stack, cookie), token_cache_key(stack.registration.client_id, user.home_account_id)
+    return session_key_of(stack, cookie), token_cache_key(
+        stack.registration.client_id, user.home_account_id
+    )
 
 
 def csrf_token_of(stack: NativeStack, browser: Browser) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import pytest
+import requests
 
 from native_stack.stack import NativeStack, StackOptions
 from tests.edge.conftest import OTHER_CLIENT, TRUSTED_BALANCER
@@ -14,7 +16,7 @@ from tests.edge.edge_support import (
     header_values,
     plain_client,
 )
-from tests.support.browser import Browser
+from tests.support.browser import Browser, forms_on
 from tests.support.sign_in import callback_of, sign_in_through
 
 
@@ -125,3 +127,52 @@ def test_anyone_else_claiming_https_is_redirected(tls_stack: NativeStack) -> Non
             )
         assert answer.status_code == 308, (source, says)
         assert answer.headers["Location"] == tls_stack.public_url + "/"
+
+
+def answer_of(browser: Browser, emulator_answer: requests.Response) -> tuple[str, dict[str, str]]:
+    """Where the identity platform sends its answer, and the answer (form_post or query)."""
+    form = browser.form_post_answer(emulator_answer)
+    if form is not None:
+        return form.action, form.fields
+    location = urlsplit(emulator_answer.headers["Location"])
+    return location._replace(query="").geturl(), dict(parse_qsl(location.query))
+
+
+def test_a_planted_pre_sign_in_cookie_cannot_sign_a_victim_in_as_someone_else(
+    tls_stack: NativeStack,
+) -> None:
+    """Login CSRF: an attacker starts a sign-in of their own, stops before the callback, and
+    plants their cookies in the victim's browser, as a sibling subdomain or a plain-http page
+    can (any name but a __Host- one), then sends the victim to the callback with their code."""
+    assert tls_stack.registration is not None
+    attacker_name = tls_stack.registration.usernames[1]
+    with Browser() as attacker, Browser() as victim:
+        attacker.http.verify = victim.http.verify = str(tls_stack.tls_ca_file)
+        picker = attacker.get(tls_stack.public_url + "/login")
+        (form,) = [
+            f for f in forms_on(picker.text) if any(b[1] == attacker_name for b in f.buttons)
+        ]
+        emulator_answer = attacker.http.post(
+            urljoin(picker.url, form.action),
+            data={**form.fields, "username": attacker_name},
+            allow_redirects=False,
+        )
+        callback, code_and_state = answer_of(attacker, emulator_answer)
+        assert "code" in code_and_state
+        # Whatever the attacker's sign-in left in their browser, under a name they can plant.
+        planted = {
+            cookie.name.removeprefix("__Host-"): cookie.value
+            for cookie in attacker.http.cookies
+            if "signin" in cookie.name
+        }
+        assert planted
+
+        for name, value in planted.items():
+            victim.http.cookies.set(name, value)
+        landed = victim.http.post(callback, data=code_and_state, timeout=15)
+
+        assert landed.status_code == 400, landed.text[:300]
+        assert "Your sign-in did not complete" in landed.text
+        me = victim.get(tls_stack.public_url + "/graph/me", headers={"Accept": "application/json"})
+        assert me.status_code == 401
+        assert tls_stack.registration.display_names[1] not in victim.get(tls_stack.public_url).text

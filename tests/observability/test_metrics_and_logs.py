@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from native_stack.stack import NativeStack
 from tests.support.browser import Browser, plain_get
-from tests.support.sign_in import sign_in_through
+from tests.support.sign_in import callback_of, sign_in_through
 from tests.support.stack_records import home_account_id_of, stack_token_caches, token_secrets
 
 
@@ -74,10 +73,11 @@ def secrets_of_a_session(stack: NativeStack, browser: Browser) -> list[str]:
     """Everything secret this sign-in produced: cookie, code, tokens, keys."""
     assert stack.registration is not None
     landed = sign_in_through(browser, stack.public_url, stack.registration.usernames[4])
-    callback = next(step.url for step in landed.history if "/getAToken" in step.url)
+    _, answer = callback_of(landed)
     found = [
         browser.http.cookies["signin_session"],
-        parse_qs(urlsplit(callback).query)["code"][0],
+        answer["code"],
+        answer["state"],
         stack.registration.client_secret,
         stack.data_encryption_keys,
         stack.identity_assertion_key,

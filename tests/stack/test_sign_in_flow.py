@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import redis
 
 from native_stack.stack import NativeStack
@@ -88,3 +90,34 @@ def test_large_cookies_and_long_login_links_reach_auth_service(
     long_next = "/" + "a" * 5_000
     started = browser.get(stack.public_url + "/login?next=" + long_next, allow_redirects=False)
     assert started.status_code == 302
+
+
+def test_two_tabs_signing_in_at_once_both_end_signed_in(stack: NativeStack) -> None:
+    assert stack.registration is not None
+    username = stack.registration.usernames[3]
+    with Browser() as browser:
+        first_tab = browser.get(stack.public_url + "/login?next=/users")
+        second_tab = browser.get(stack.public_url + "/login")
+        # The second tab finishes first; the first, started earlier, still completes.
+        second_landed = browser.submit(second_tab, button=username)
+        assert second_landed.url == stack.public_url + "/", second_landed.text[:300]
+        first_landed = browser.submit(first_tab, button=username)
+        assert first_landed.status_code == 200, first_landed.text[:300]
+        assert first_landed.url == stack.public_url + "/users"
+        assert browser.get(stack.public_url + "/graph/me").status_code == 200
+
+
+def test_a_visitor_who_starts_signing_in_writes_nothing_to_redis(
+    stack: NativeStack, stack_redis: redis.Redis
+) -> None:
+    before = set(stack_redis.scan_iter("signin:*"))
+    kept_by_visitors = []
+    for _ in range(20):
+        with Browser() as visitor:
+            started = visitor.get(stack.public_url + "/login", allow_redirects=False)
+            assert started.status_code == 302
+            kept_by_visitors.extend(visitor.http.cookies)
+    assert set(stack_redis.scan_iter("signin:*")) - before == set()
+    # The sign-in in progress waits in the visitor's browser, for minutes.
+    assert {cookie.name for cookie in kept_by_visitors} == {"signin_session_flows"}
+    assert all(c.expires and c.expires - time.time() <= 600 for c in kept_by_visitors)

@@ -18,6 +18,7 @@ from signin_core.store.record_cipher import KEY_ID_LENGTH, RecordCipher
 from signin_core.store.redis_connection import RedisConnection
 from signin_core.tokens import StoredTokenCaches, TokenCacheRecords
 from signin_core.tokens.refresh_lock import RedisRefreshLocks
+from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.metrics import build_metrics
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
@@ -34,9 +35,10 @@ def key_id(key_text: str) -> bytes:
 
 
 def caches(connection: RedisConnection, keys: list[str]) -> TokenCacheRecords:
-    return TokenCacheRecords(
-        RedisByteStore(connection), RecordCipher(keys), client_id="app", ttl_seconds=60
-    )
+    """user-a's records under keys; user-a is signed in (records are bound to a sign-in)."""
+    store = RedisByteStore(connection)
+    UserSignIns(store, lifetime_seconds=60).start("user-a")
+    return TokenCacheRecords(store, RecordCipher(keys), client_id="app", ttl_seconds=60)
 
 
 def token_owner(connection: RedisConnection, keys: list[str]) -> StoredTokenCaches:

@@ -15,9 +15,11 @@ from signin_core.errors import ConfigurationError
 from signin_core.resources import build_shared_resources
 from signin_core.settings import IdentitySettings, load_settings
 from signin_core.store.byte_store import RedisByteStore
+from signin_core.store.keyed_names import KeyedNames
 from signin_core.store.keys import session_key, token_cache_key
 from signin_core.store.record_cipher import RecordCipher
 from signin_core.store.redis_connection import RedisConnection
+from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.metrics import build_metrics
 
 KEY = "k" * 43
@@ -77,7 +79,9 @@ def test_token_cache_ttl_is_renewed_by_every_write(standalone_connection: RedisC
         session_max_seconds=600,
         token_cache_idle_seconds=300,
     )
-    tokens = build_shared_resources(configured, build_metrics()).tokens
+    resources = build_shared_resources(configured, build_metrics())
+    tokens = resources.tokens
+    UserSignIns(resources.store, lifetime_seconds=600).start("user-a")
     key = token_cache_key(configured.client_id, "user-a")
     client = standalone_connection.client()
     tokens.merge_sign_in("user-a", msal.SerializableTokenCache())
@@ -87,12 +91,25 @@ def test_token_cache_ttl_is_renewed_by_every_write(standalone_connection: RedisC
     assert 295 <= client.ttl(key) <= 300
 
 
-def session_app(connection: RedisConnection, *, idle: int, absolute: int) -> Flask:
+def session_key_of(session_id: str, key: str = KEY) -> str:
+    """The key a session id is stored under (a keyed hash of it), with the app's key."""
+    return session_key(KeyedNames([key]).name(session_id))
+
+
+def session_app(
+    connection: RedisConnection, *, idle: int, absolute: int, keys: tuple[str, ...] = (KEY,)
+) -> Flask:
+    """A Flask app on our sessions: sign in (as "someone"), who is it, sign out here or
+    everywhere; a session's user names its sign-in, as auth-service's do."""
     app = Flask(__name__)
+    store = RedisByteStore(connection)
+    sign_ins = UserSignIns(store, lifetime_seconds=absolute)
     sessions = SealedSessionInterface(
         app,
-        RedisByteStore(connection),
-        RecordCipher([KEY]),
+        store,
+        RecordCipher(list(keys)),
+        KeyedNames(list(keys)),
+        sign_ins,
         idle_seconds=idle,
         max_seconds=absolute,
     )
@@ -101,17 +118,27 @@ def session_app(connection: RedisConnection, *, idle: int, absolute: int) -> Fla
     @app.post("/sign-in")
     def sign_in() -> str:
         sessions.regenerate(session)
-        session["user"] = "someone"
+        session["user"] = {
+            "home_account_id": "someone-id",
+            "name": "someone",
+            "sign_in": sign_ins.start("someone-id"),
+        }
         return "signed in"
 
     @app.get("/who")
     def who() -> str:
-        return str(session.get("user", "nobody"))
+        return str(session.get("user", {}).get("name", "nobody"))
 
     @app.post("/sign-out")
     def sign_out() -> str:
         session.clear()
         return "signed out"
+
+    @app.post("/sign-out-everywhere")
+    def sign_out_everywhere() -> str:
+        sign_ins.end("someone-id")
+        session.clear()
+        return "signed out everywhere"
 
     return app
 
@@ -143,7 +170,7 @@ def test_a_busy_session_ends_at_its_absolute_lifetime(
     started = time.monotonic()
     cookie = sessions.get_cookie("session")
     assert cookie is not None
-    key = session_key(cookie.value)
+    key = session_key_of(cookie.value)
     while time.monotonic() - started < 2.5:
         assert sessions.get("/who").text == "someone"
         time.sleep(0.3)

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from signin_core.store.keys import session_key
 from signin_core.store.record_cipher import FORMAT_VERSION, RecordCipher, UndecryptableRecordError
 from signin_core.store.redis_connection import RedisConnection
-from tests.store.test_lifetimes import session_app
+from tests.store.test_lifetimes import KEY, session_app, session_key_of
 
 OTHER_KEY = "o" * 43
 HOUR = 3600
@@ -34,7 +33,7 @@ def sign_in(browser: FlaskClient) -> str:
 
 
 def raw_record(connection: RedisConnection, sid: str) -> bytes | None:
-    value = connection.client().get(session_key(sid))
+    value = connection.client().get(session_key_of(sid))
     return value if isinstance(value, bytes) else None
 
 
@@ -54,9 +53,9 @@ def test_the_record_is_sealed_and_bound_to_its_key_name(
     assert sealed is not None and sealed.startswith(FORMAT_VERSION)
     assert b"someone" not in sealed
     with pytest.raises(UndecryptableRecordError):
-        RecordCipher(["k" * 43]).open(sealed, record_name=session_key("x" * 43))
+        RecordCipher([KEY]).open(sealed, record_name=session_key_of("x" * 43))
     other = "A" * 43  # the same bytes under another session's name are no session
-    redis_connection.client().set(session_key(other), sealed, ex=60)
+    redis_connection.client().set(session_key_of(other), sealed, ex=60)
     browser.set_cookie("session", other)
     assert browser.get("/who").text == "nobody"
 
@@ -74,8 +73,9 @@ def test_a_record_sealed_with_an_unknown_key_is_absent(
     browser: FlaskClient, redis_connection: RedisConnection
 ) -> None:
     sid = "B" * 43
-    sealed = RecordCipher([OTHER_KEY]).seal(b'{"user":"someone"}', record_name=session_key(sid))
-    redis_connection.client().set(session_key(sid), sealed, ex=60)
+    name = session_key_of(sid)
+    sealed = RecordCipher([OTHER_KEY]).seal(b'{"user":{"name":"someone"}}', record_name=name)
+    redis_connection.client().set(name, sealed, ex=60)
     browser.set_cookie("session", sid)
     assert browser.get("/who").text == "nobody"
 
@@ -110,3 +110,48 @@ def test_signing_out_deletes_the_record_and_the_cookie(
     assert "session=;" in answer.headers["Set-Cookie"]
     assert raw_record(redis_connection, sid) is None
     assert browser.get("/who").text == "nobody"
+
+
+def test_a_session_is_stored_under_a_keyed_hash_of_its_id_never_the_id(
+    browser: FlaskClient, redis_connection: RedisConnection
+) -> None:
+    sid = sign_in(browser)
+    names = [key.decode() for key in redis_connection.client().scan_iter("signin:session:*")]
+    assert session_key_of(sid) in names
+    assert not any(sid in name for name in names)
+    # Without the server's key, the name says nothing: another key gives another name.
+    assert session_key_of(sid, OTHER_KEY) not in names
+    # And the name used as a cookie is no session.
+    browser.set_cookie("session", session_key_of(sid).rsplit(":", 1)[1])
+    assert browser.get("/who").text == "nobody"
+
+
+def test_a_session_named_with_a_rotated_out_key_is_found_and_renamed(
+    redis_connection: RedisConnection,
+) -> None:
+    before = session_app(redis_connection, idle=HOUR, absolute=8 * HOUR).test_client()
+    sid = sign_in(before)
+    after = session_app(
+        redis_connection, idle=HOUR, absolute=8 * HOUR, keys=(OTHER_KEY, KEY)
+    ).test_client()
+    after.set_cookie("session", sid)
+    assert after.get("/who").text == "someone"
+    client = redis_connection.client()
+    assert client.exists(session_key_of(sid, OTHER_KEY))
+    assert not client.exists(session_key_of(sid, KEY))
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_user(
+    redis_connection: RedisConnection,
+) -> None:
+    app = session_app(redis_connection, idle=HOUR, absolute=8 * HOUR)
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop)
+    phone_id = sign_in(phone)
+    assert phone.get("/who").text == "someone"
+    laptop.post("/sign-out-everywhere")
+    assert phone.get("/who").text == "nobody"
+    assert raw_record(redis_connection, phone_id) is None
+    sign_in(laptop)  # a new sign-in does not bring the old sessions back
+    phone.set_cookie("session", phone_id)
+    assert phone.get("/who").text == "nobody"
