@@ -6,7 +6,7 @@ import sys
 
 from flask import Flask
 
-from graph_service import graph_routes, json_errors
+from graph_service import graph_routes, json_errors, no_store
 from graph_service.allowlist import GraphAllowlist, parse_allowlist
 from graph_service.gateway import GraphGateway
 from graph_service.graph_client import GraphClient, RetryPolicy
@@ -52,6 +52,7 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
     )
     graph_routes.init_app(app, gateway, SignedInUsers(resources.assertions))
     json_errors.init_app(app, metrics)
+    no_store.init_app(app)
     return app
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from graph_service.graph_paths import checked_graph_path
+from graph_service.graph_paths import checked_graph_path, refuse
 from graph_service.json_errors import GraphServiceError
 
 MAX_BATCH_REQUESTS = 20
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 ScopesFor = Callable[[str, str], list[str] | None]
 
 
@@ -31,6 +34,11 @@ def _check_shape(item: Any) -> None:
     headers = item.get("headers", {})
     if not isinstance(headers, dict) or not _is_text_list(list(headers.values())):
         raise _invalid(f"Request {item['id']!r}: headers must be an object of strings.")
+    for name, value in headers.items():
+        if not HEADER_NAME.fullmatch(name):
+            raise _invalid(f"Request {item['id']!r}: {name!r} is not a header name.")
+        if CONTROL_CHARACTER.search(value):
+            raise _invalid(f"Request {item['id']!r}: header {name} holds a control character.")
     if not _is_text_list(item.get("dependsOn", [])):
         raise _invalid(f"Request {item['id']!r}: dependsOn must be a list of request ids.")
 
@@ -48,6 +56,8 @@ def checked_batch(body: Any, scopes_for: ScopesFor) -> tuple[list[dict[str, Any]
         _check_shape(item)
         method = str(item.get("method", "GET")).upper()
         url = item["url"] if item["url"].startswith("/") else "/" + item["url"]
+        if CONTROL_CHARACTER.search(url):
+            raise refuse(f"Request {item['id']!r}: control characters are not allowed in a url.")
         path, _, query = url.partition("?")
         path = checked_graph_path(path)
         route_scopes = scopes_for(method, path)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-ENCODED_SEPARATORS = re.compile(r"%(2f|5c|2e|00)", re.IGNORECASE)
+# Decoded by Graph, an encoded /, \, . or NUL could climb out of the approved path, and an
+# encoded # or ? would end it early: Graph would read another path than the allowlist's.
+ENCODED_SEPARATORS = re.compile(r"%(2f|5c|2e|00|23|3f)", re.IGNORECASE)
 SCHEME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -23,7 +25,9 @@ def checked_graph_path(raw_path: str) -> str:
     if not raw_path.startswith("/") or raw_path.startswith("//"):
         raise refuse("The Graph path must be relative, like /me.")
     if ENCODED_SEPARATORS.search(raw_path):
-        raise refuse("Encoded slashes, backslashes and dots are not allowed in the path.")
+        raise refuse("Encoded slashes, backslashes, dots, # and ? are not allowed in the path.")
+    if "#" in raw_path:
+        raise refuse("A # is not allowed in the path: Graph would get only the part before it.")
     if "\\" in raw_path or any(ord(char) <= 0x20 or ord(char) == 0x7F for char in raw_path):
         raise refuse("Backslashes, spaces and control characters are not allowed in the path.")
     segments = raw_path[1:].split("/")
@@ -35,11 +39,13 @@ def checked_graph_path(raw_path: str) -> str:
 
 
 def graph_url(base_url: str, path: str) -> str:
-    """Join base_url and a checked path, and prove the result is still on base_url."""
+    """Join base_url and a checked path, and prove the result is base_url and all of path."""
     url = base_url + path
     base, joined = urlsplit(base_url), urlsplit(url)
-    if (joined.scheme, joined.netloc) != (base.scheme, base.netloc) or not joined.path.startswith(
-        base.path + "/"
+    if (
+        (joined.scheme, joined.netloc) != (base.scheme, base.netloc)
+        or not joined.path.startswith(base.path + "/")
+        or (joined.path, joined.query, joined.fragment) != (base.path + path, "", "")
     ):
         raise refuse("The path leaves Microsoft Graph.")
     return url

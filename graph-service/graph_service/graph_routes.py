@@ -12,7 +12,8 @@ from flask.typing import ResponseReturnValue
 
 from graph_service.gateway import PASS_THROUGH_PREFIX, GraphCall, GraphGateway
 from graph_service.graph_batch import checked_batch
-from graph_service.graph_paths import checked_graph_path
+from graph_service.graph_paths import checked_graph_path, refuse
+from graph_service.json_depth import MAX_JSON_DEPTH, nested_deeper_than
 from graph_service.json_errors import GraphServiceError
 from graph_service.request_ids import client_request_id
 from signin_core.identity.assertions import (
@@ -49,11 +50,24 @@ class SignedInUsers:
 
 
 def _raw_pass_through_target() -> tuple[str, list[tuple[str, str]]]:
-    raw = str(request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or "")
-    if not raw.startswith(PASS_THROUGH_PREFIX + "/"):
-        raw = request.full_path
+    """The Graph path and query as the client wrote them (not decoded), the path checked."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    raw = request.full_path if raw is None else str(raw)  # a server that keeps no raw URI
+    if not raw.startswith(PASS_THROUGH_PREFIX + "/"):  # /graph/v1.0%2Fme, say
+        raise refuse(f"The Graph path must follow {PASS_THROUGH_PREFIX}/ as written.")
     path, _, query = raw[len(PASS_THROUGH_PREFIX) :].partition("?")
     return checked_graph_path(path), parse_qsl(query, keep_blank_values=True)
+
+
+def _json_body() -> Any:
+    """The request's JSON body, None if it has none; 400 if it nests too deeply to parse."""
+    if not request.is_json:
+        return None
+    if nested_deeper_than(request.get_data(cache=True)):
+        raise GraphServiceError(
+            400, "json_too_deep", f"JSON nested more than {MAX_JSON_DEPTH} levels deep."
+        )
+    return request.get_json(silent=True)
 
 
 def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprint:
@@ -91,7 +105,8 @@ def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprin
     @signed_in.required
     def batch(user: SignedInUser) -> ResponseReturnValue:
         """Send an allowlisted JSON batch to Graph and relay each answer."""
-        checked, scopes = checked_batch(request.get_json(silent=True), gateway.scopes_for)
+        _raw_pass_through_target()  # written as /graph/v1.0/$batch, not /graph/v1.0%2F$batch
+        checked, scopes = checked_batch(_json_body(), gateway.scopes_for)
         return send(user, GraphCall("POST", "/$batch", scopes, body={"requests": checked}))
 
     @blueprint.route("/v1.0/<path:_subpath>", methods=PASS_THROUGH_METHODS)
@@ -104,7 +119,7 @@ def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprin
             raise GraphServiceError(
                 403, "path_not_allowed", f"{request.method} {path} is not in the Graph allowlist."
             )
-        body = request.get_json(silent=True) if request.method in ("POST", "PATCH", "PUT") else None
+        body = _json_body() if request.method in ("POST", "PATCH", "PUT") else None
         return send(user, GraphCall(request.method, path, scopes, query, body))
 
     return blueprint

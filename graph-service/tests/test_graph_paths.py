@@ -31,6 +31,9 @@ def test_relative_paths_pass(path: str) -> None:
         ("/me//users", "Empty, . and .."),
         ("/me/../users", "Empty, . and .."),
         ("/https:/evil.example", "Absolute URLs"),
+        ("/users/x#/photo/$value", "A # is not allowed"),
+        ("/users/x%23/photo/$value", "Encoded slashes"),
+        ("/users/x%3f/photo/$value", "Encoded slashes"),
     ],
 )
 def test_paths_that_could_leave_graph_are_refused_with_a_reason(path: str, reason: str) -> None:
@@ -42,6 +45,12 @@ def test_a_joined_url_must_stay_under_the_base_path() -> None:
     assert graph_url(BASE, "/me") == BASE + "/me"
     with pytest.raises(InvalidGraphPathError, match="leaves Microsoft Graph"):
         graph_url(BASE, "@evil.example/me")
+
+
+@pytest.mark.parametrize("path", ["/users/x#/photo/$value", "/users/x?/photo/$value"])
+def test_a_joined_url_must_keep_the_whole_path(path: str) -> None:
+    with pytest.raises(InvalidGraphPathError, match="leaves Microsoft Graph"):
+        graph_url(BASE, path)
 
 
 @pytest.mark.parametrize(

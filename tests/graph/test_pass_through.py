@@ -75,6 +75,29 @@ def test_paths_that_could_leave_graph_are_refused(
     assert emulator.counts()["graph"] == 0
 
 
+# What Graph would read as a shorter path than the allowlist approved (a fragment, an
+# encoded # or ?), and an encoded slash where the path after /graph/v1.0 begins.
+SHORTENED_PATHS = [
+    "/graph/v1.0/users/x#/photo/$value",
+    "/graph/v1.0/users/x%23/photo/$value",
+    "/graph/v1.0/users/x%3F/photo/$value",
+    "/graph/v1.0/me#",
+    "/graph/v1.0%2Fme",
+    "/graph/v1.0%2fusers",
+    "/graph/v1.0%2F..%2Fv1.0/me",
+]
+
+
+@pytest.mark.parametrize("raw_path", SHORTENED_PATHS)
+def test_paths_graph_would_read_differently_are_400_json(
+    gateway_stack: NativeStack, signed_in: Browser, emulator: EmulatorControl, raw_path: str
+) -> None:
+    emulator.reset_counters()
+    status, body = raw_get(gateway_stack, signed_in, raw_path)
+    assert (status, body.get("error", {}).get("code")) == (400, "invalid_path"), body
+    assert emulator.counts()["graph"] == 0
+
+
 def test_next_links_point_back_through_the_gateway(
     gateway_stack: NativeStack, signed_in: Browser
 ) -> None:
@@ -126,6 +149,14 @@ def test_batch_of_allowlisted_requests(gateway_stack: NativeStack, signed_in: Br
         ([{**batch_request(1, "/me"), "headers": 3}], 400, "invalid_batch"),
         ([{**batch_request(1, "/me"), "headers": {"ConsistencyLevel": 1}}], 400, "invalid_batch"),
         ([{**batch_request(1, "/me"), "dependsOn": "0"}], 400, "invalid_batch"),
+        ([batch_request(1, "/users/x#/photo/$value")], 400, "invalid_path"),
+        ([batch_request(1, "/users/x%23/photo/$value")], 400, "invalid_path"),
+        (
+            [{**batch_request(1, "/me"), "headers": {"ConsistencyLevel": "eventual\r\nX-A: b"}}],
+            400,
+            "invalid_batch",
+        ),
+        ([{**batch_request(1, "/me"), "headers": {"X-A\r\nX-B": "c"}}], 400, "invalid_batch"),
     ],
     ids=[
         "21-requests",
@@ -139,6 +170,10 @@ def test_batch_of_allowlisted_requests(gateway_stack: NativeStack, signed_in: Br
         "headers-not-object",
         "header-not-text",
         "depends-on-not-list",
+        "fragment-in-url",
+        "encoded-hash-in-url",
+        "crlf-in-header-value",
+        "crlf-in-header-name",
     ],
 )
 def test_bad_batches_are_refused(
@@ -153,6 +188,31 @@ def test_bad_batches_are_refused(
     )
     assert answer.status_code == status
     assert answer.json()["error"]["code"] == code
+
+
+def test_batch_items_with_control_characters_name_the_item(
+    gateway_stack: NativeStack, signed_in: Browser, emulator: EmulatorControl
+) -> None:
+    emulator.reset_counters()
+    smuggled = {"ConsistencyLevel": "eventual\r\nAuthorization: Bearer stolen"}
+    requests_in = [batch_request(1, "/me"), {**batch_request(2, "/me"), "headers": smuggled}]
+    answer = signed_in.http.post(
+        gateway_stack.public_url + "/graph/v1.0/$batch", json={"requests": requests_in}
+    )
+    assert answer.status_code == 400
+    assert "Request '2'" in answer.json()["error"]["message"]
+    assert emulator.counts()["graph"] == 0
+
+
+def test_deeply_nested_batch_is_400_json(gateway_stack: NativeStack, signed_in: Browser) -> None:
+    nested = '{"requests": [' + "[" * 5000 + "]" * 5000 + "]}"
+    answer = signed_in.http.post(
+        gateway_stack.public_url + "/graph/v1.0/$batch",
+        data=nested,
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "json_too_deep"
 
 
 def test_batch_without_json_is_400(gateway_stack: NativeStack, signed_in: Browser) -> None:

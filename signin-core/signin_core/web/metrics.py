@@ -17,6 +17,11 @@ from prometheus_client import (
 )
 
 METRICS_PORT_VARIABLE = "METRICS_PORT"
+# Label values are never the client's words: a method outside these is "other", a path no
+# route matched is "unmatched", a status outside 100-599 is "other".
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,23 @@ def init_app(app: Flask, metrics: ServiceMetrics) -> None:
         if request.path == "/metrics":
             return response
         route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        metrics.requests.labels(route, request.method, str(response.status_code)).inc()
+        metrics.requests.labels(
+            route, method_label(request.method), status_label(response.status_code)
+        ).inc()
         started = g.get("request_started")
         if started is not None:
             metrics.request_seconds.labels(route).observe(time.perf_counter() - started)
         return response
+
+
+def method_label(method: str) -> str:
+    """The method as a label: one of the standard methods, else "other"."""
+    return method if method in KNOWN_METHODS else "other"
+
+
+def status_label(status: int) -> str:
+    """The status as a label: its three digits, or "other" outside 100-599."""
+    return str(status) if 100 <= status <= 599 else "other"
 
 
 def exposition(metrics: ServiceMetrics) -> Response:
