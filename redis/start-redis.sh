@@ -7,6 +7,10 @@
 #   REDIS_USERNAME                         their user name (default: signin)
 #   REDIS_ACL_FILE                         where the ACL is written (default: /tmp/users.acl)
 #   REDIS_SERVER                           the redis-server program (default: from PATH)
+#   REDIS_MAXMEMORY                        Redis's memory limit (default: 256mb; 0: none).
+#                                          At the limit Redis evicts nothing and refuses
+#                                          writes, which the services answer with a 503
+#                                          (README, "Storage in Redis")
 #   REDIS_EXTRA_ACL_LINE                   one more ACL line, appended as it is (optional:
 #                                          the native test stack's admin user, for tests and
 #                                          benchmarks that need INFO or CONFIG; never set in
@@ -31,6 +35,16 @@ case "$password" in
     ;;
 esac
 
+maxmemory=${REDIS_MAXMEMORY:-256mb}
+number=${maxmemory%[kKmMgG][bB]}
+number=${number%[bBkKmMgG]}
+case "$number" in
+  '' | *[!0-9]*)
+    echo "redis: REDIS_MAXMEMORY must be a size such as 256mb or 1gb (0: no limit)" >&2
+    exit 1
+    ;;
+esac
+
 username=${REDIS_USERNAME:-signin}
 acl_file=${REDIS_ACL_FILE:-/tmp/users.acl}
 umask 077
@@ -41,4 +55,8 @@ printf 'user default off\nuser %s on >%s ~signin:* &* +@all -@dangerous\n' \
 if [ -n "${REDIS_EXTRA_ACL_LINE:-}" ]; then
   printf '%s\n' "$REDIS_EXTRA_ACL_LINE" >>"$acl_file"
 fi
-exec "${REDIS_SERVER:-redis-server}" --aclfile "$acl_file" "$@"
+# Never evict: an evicted session or token cache signs its user out without a word, and an
+# evicted refresh lock lets two processes spend one refresh token. The caller's options come
+# last and win.
+exec "${REDIS_SERVER:-redis-server}" --aclfile "$acl_file" \
+  --maxmemory "$maxmemory" --maxmemory-policy noeviction "$@"

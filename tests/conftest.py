@@ -9,6 +9,7 @@ import pytest
 import redis
 import requests
 
+from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
 from tests.support.chromium import chromium, page, pytest_runtest_makereport
@@ -26,7 +27,12 @@ SUITE_TIMES = pytest.StashKey[SuiteTimes]()
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
     """The whole stack (redis, emulator, auth-service, graph-service, nginx) on loopback."""
-    running = NativeStack(StackOptions(run_dir=tmp_path_factory.mktemp("stack")))
+    # Its tests sign in often, all from 127.0.0.1: above the documented per-address limit.
+    running = NativeStack(
+        StackOptions(
+            run_dir=tmp_path_factory.mktemp("stack"), nginx_env=dict(LIFTED_SIGN_IN_LIMITS)
+        )
+    )
     running.start()
     yield running
     running.stop()

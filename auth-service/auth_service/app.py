@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -30,6 +32,10 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         behind_proxies = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
         app.wsgi_app = behind_proxies  # type: ignore[method-assign]
     app.config.update(
+        # URLs are built for the public origin, never for the Host a client sent: werkzeug
+        # cannot bind its URL map to a name it cannot encode (a DNS label over 63 characters),
+        # and every page then failed to build its stylesheet link (a 500, not even logged).
+        SERVER_NAME=urlsplit(settings.public_url).netloc,
         SESSION_COOKIE_NAME=settings.session_cookie,
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=64 * 1024,

@@ -9,11 +9,13 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from auth_service.sign_in_error_hints import hint_for
-from signin_core.errors import CredentialUnavailableError, StoreUnavailableError
+from signin_core.errors import CredentialUnavailableError, StoreFullError, StoreUnavailableError
 from signin_core.web.metrics import ServiceMetrics
 from signin_core.web.request_logging import current_request_id
 
 log = logging.getLogger(__name__)
+# A full store frees itself as records expire (sign-ins in progress within minutes).
+STORE_FULL_RETRY_AFTER_SECONDS = 30
 
 
 def error_page(
@@ -67,6 +69,19 @@ def init_app(app: Flask, metrics: ServiceMetrics) -> None:
             "cannot tell who you are. Nothing is lost: please try again in a moment.",
             retry_url="/",
             retry_after_seconds=5,
+        )
+
+    @app.errorhandler(StoreFullError)
+    def store_full(error: StoreFullError) -> ResponseReturnValue:
+        log.error("session store full, a write was refused (Redis maxmemory): %s", error)
+        metrics.redis_errors.inc()
+        return unavailable_answer(
+            code="store_full",
+            message="Session storage is full; retry in a minute.",
+            page_message="We cannot save sign-ins right now: the place where we keep them is "
+            "full. Nobody is signed out by this. Please try again in a minute.",
+            retry_url="/",
+            retry_after_seconds=STORE_FULL_RETRY_AFTER_SECONDS,
         )
 
     @app.errorhandler(CredentialUnavailableError)

@@ -136,9 +136,9 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
             return
         try:
             super().save_session(app, session, response)
-        except StoreUnavailableError:
+        except StoreUnavailableError as error:
             log.error("session store unavailable while saving")
-            replace_with_unavailable(app, response)
+            replace_with_unavailable(app, response, error)
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         """Open the session whose id store_id carries: malformed, unreadable, ended is absent."""
@@ -216,11 +216,9 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         self._store.set(key, sealed, ttl)
 
 
-def replace_with_unavailable(app: Flask, response: Response) -> None:
-    """Turn response into the app's answer to StoreUnavailableError (503, Retry-After)."""
-    answer = app.make_response(
-        app.handle_user_exception(StoreUnavailableError("session store unavailable"))
-    )
+def replace_with_unavailable(app: Flask, response: Response, error: StoreUnavailableError) -> None:
+    """Turn response into the app's answer to error (503, Retry-After)."""
+    answer = app.make_response(app.handle_user_exception(error))
     for name in ("Location", "Content-Type", "Content-Length"):
         response.headers.pop(name, None)
     for name, value in answer.headers.items():

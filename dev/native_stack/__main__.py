@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             public_port=arguments.port,
             use_emulator=not real_tenant,
             demo_app=True,
+            redis_appendonly=True,  # as in compose: append-only, in the run folder
             tls=arguments.tls,
             tls_port=arguments.tls_port if arguments.tls else None,
         )

@@ -25,6 +25,7 @@ START_REDIS_VARIABLES = (
     "REDIS_ACL_FILE",
     "REDIS_SERVER",
     "REDIS_EXTRA_ACL_LINE",
+    "REDIS_MAXMEMORY",
 )
 
 
@@ -72,14 +73,18 @@ def start_redis_server(
     ready: Callable[[], bool] | None = None,
     name: str = "redis",
     acl: RedisAcl | None = None,
+    maxmemory: str | None = None,
 ) -> ManagedProcess:
     """Start redis-server on 127.0.0.1:port with its files in data_dir; wait until it answers.
 
     With appendonly, every write is fsynced before Redis answers (`appendfsync always`), so a
     restart finds everything that was acknowledged. port 0 means no plain TCP (TLS only).
     With acl, it starts through redis/start-redis.sh (its ACL file in data_dir), so only
-    acl's users get in; without, anyone on loopback does.
+    acl's users get in, with the images' memory limit (maxmemory, as REDIS_MAXMEMORY, or the
+    script's default) and no eviction; without, anyone on loopback does, with no limit.
     """
+    if maxmemory is not None and acl is None:
+        raise ValueError("maxmemory is start-redis.sh's: give acl too")
     data_dir.mkdir(parents=True, exist_ok=True)
     options = [
         "--port", str(port), "--bind", "127.0.0.1",
@@ -96,6 +101,8 @@ def start_redis_server(
         for variable in START_REDIS_VARIABLES:
             env.pop(variable, None)
         env.update(acl.script_environment(data_dir / "users.acl"))
+        if maxmemory is not None:
+            env["REDIS_MAXMEMORY"] = maxmemory
         argv = [str(START_REDIS_SCRIPT), *options]
         probe = ready or (lambda: redis_answers(port, username=acl.username, password=acl.password))
     process = ManagedProcess(name, argv, env, log_path)

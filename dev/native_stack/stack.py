@@ -340,10 +340,14 @@ class NativeStack:
         render_template_dir(
             REPO_ROOT / "nginx" / "templates", nginx_dir / "conf.d", values, leave_out=leave_out
         )
+        # Started by root, nginx runs its workers as nobody, who may not enter the run folder
+        # (a test's temporary folder is 0700): every body nginx buffers to a file (over 16 KB)
+        # would answer 500. Natively, its workers run as whoever runs the stack.
+        workers_user = " user root;" if os.geteuid() == 0 else ""
         argv = [
             find_tool("nginx") or "nginx",
             "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"),
-            "-e", "stderr", "-g", "daemon off;",
+            "-e", "stderr", "-g", "daemon off;" + workers_user,
         ]  # fmt: skip
         process = self._launch("nginx", argv, dict(os.environ))
         process.wait_ready(lambda: _http_ok(self.plain_url + "/healthz"))

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
@@ -27,6 +28,7 @@ def gateway_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeSt
     options = StackOptions(
         run_dir=tmp_path_factory.mktemp("gateway-stack"),
         graph_workers=1,
+        nginx_env=dict(LIFTED_SIGN_IN_LIMITS),  # every test signs in, all from 127.0.0.1
         service_env={
             "GRAPH_ALLOWLIST": json.dumps(GATEWAY_ALLOWLIST),
             "GRAPH_RETRY_DEADLINE_SECONDS": "3",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.sign_in import session_cookies_of
 
@@ -22,6 +23,7 @@ def replicated_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nativ
         auth_workers=1,
         graph_workers=1,
         redis_appendonly=True,
+        nginx_env=dict(LIFTED_SIGN_IN_LIMITS),  # users sign in under load, all from 127.0.0.1
     )
     running = NativeStack(options)
     running.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from native_stack.ports import free_port, port_is_free
@@ -140,3 +142,44 @@ def test_dev_runner_refuses_a_busy_port(tmp_path: Path, busy_option: str) -> Non
         )
     assert result.returncode == 1
     assert f"Port {busy_port} is in use" in result.stderr
+
+
+def admin_password_of(acl_file: Path) -> str:
+    """The password of the tests' admin user in the ACL file start-redis.sh wrote."""
+    for line in acl_file.read_text().splitlines():
+        if line.startswith("user admin on >"):
+            return line.split()[3].removeprefix(">")
+    raise AssertionError(f"no admin user in {acl_file}")
+
+
+def redis_port_of(log_file: Path) -> int:
+    """The port redis-server says it runs on (`Running mode=standalone, port=N.`)."""
+    found = re.search(r"Running mode=standalone, port=(\d+)\.", log_file.read_text())
+    assert found, log_file.read_text()[-2000:]
+    return int(found.group(1))
+
+
+def test_dev_runner_keeps_the_documented_redis_persistence_and_sign_in_limits(
+    tmp_path: Path,
+) -> None:
+    runner, output = start_runner(tmp_path, "--port", str(free_port()))
+    try:
+        assert "Stop: Ctrl-C" in output, output
+        site = (tmp_path / "nginx" / "conf.d" / "default.conf").read_text()
+        # README: 5 requests a second per client address, a burst of 20 (nginx/Dockerfile's).
+        assert "zone=sign_in:10m rate=5r/s;" in site
+        assert site.count("limit_req zone=sign_in burst=20 nodelay;") == 2
+        # Append-only, its files in the run folder, as compose keeps them on a volume.
+        client = redis.Redis(
+            port=redis_port_of(tmp_path / "logs" / "redis.log"),
+            username="admin",
+            password=admin_password_of(tmp_path / "redis" / "users.acl"),
+        )
+        try:
+            assert client.config_get("appendonly") == {"appendonly": "yes"}
+            assert client.config_get("dir") == {"dir": str(tmp_path / "redis")}
+        finally:
+            client.close()
+        assert list((tmp_path / "redis" / "appendonlydir").glob("*.aof"))
+    finally:
+        assert stop_runner(runner) == 0

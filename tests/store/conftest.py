@@ -13,6 +13,7 @@ import redis
 import requests
 from redis.cluster import RedisCluster
 
+from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from signin_core.store.redis_connection import RedisConnection, connect_redis
 from tests.support.redis_topologies import (
@@ -108,6 +109,7 @@ def storage_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeSt
             run_dir=tmp_path_factory.mktemp("storage-stack"),
             graph_service_processes=2,
             redis_appendonly=True,
+            nginx_env=dict(LIFTED_SIGN_IN_LIMITS),  # its tests sign in often, from 127.0.0.1
             emulator_env={"EMULATOR_ACCESS_TOKEN_LIFETIME": str(ACCESS_TOKEN_LIFETIME_SECONDS)},
         )
     )

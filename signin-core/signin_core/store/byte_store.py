@@ -7,7 +7,7 @@ import time
 from typing import Protocol
 
 from signin_core.errors import StoreUnavailableError
-from signin_core.store.redis_connection import REDIS_FAILURES, RedisConnection
+from signin_core.store.redis_connection import REDIS_FAILURES, RedisConnection, store_error
 
 
 class ByteStore(Protocol):
@@ -107,7 +107,8 @@ class MemoryByteStore:
 
 
 class RedisByteStore:
-    """A ByteStore on any Redis topology; Redis failures become StoreUnavailableError."""
+    """A ByteStore on any Redis topology; Redis failures become StoreUnavailableError, and a
+    write Redis refuses for lack of memory StoreFullError."""
 
     def __init__(self, connection: RedisConnection) -> None:
         self._connection = connection
@@ -117,7 +118,7 @@ class RedisByteStore:
         try:
             value = self._connection.client().get(key)
         except REDIS_FAILURES as error:
-            raise StoreUnavailableError(str(error)) from error
+            raise store_error(error) from error
         return value if isinstance(value, bytes) else None
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
@@ -127,7 +128,7 @@ class RedisByteStore:
         try:
             self._connection.client().set(key, value, ex=ttl_seconds)
         except REDIS_FAILURES as error:
-            raise StoreUnavailableError(str(error)) from error
+            raise store_error(error) from error
 
     def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
         """SET NX: store value at key for ttl_seconds unless key exists."""
@@ -159,7 +160,7 @@ class RedisByteStore:
         try:
             self._connection.client().delete(key)
         except REDIS_FAILURES as error:
-            raise StoreUnavailableError(str(error)) from error
+            raise store_error(error) from error
 
     def ping(self) -> bool:
         """Return True if Redis answers PING (a Cluster: its default node)."""

@@ -13,16 +13,25 @@ from redis.exceptions import RedisClusterException
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-from signin_core.errors import StoreUnavailableError
+from signin_core.errors import StoreFullError, StoreUnavailableError
 from signin_core.store.redis_urls import RedisUrl, parse_redis_url
 
 RedisClient: TypeAlias = "redis.Redis | RedisCluster"
 # A Cluster client raises RedisClusterException (not a RedisError) when no node answers.
 REDIS_FAILURES: tuple[type[Exception], ...] = (redis.RedisError, RedisClusterException)
 HEALTH_CHECK_INTERVAL_SECONDS = 30
+
 # One quick retry replaces a connection Redis closed (a restart, an idle timeout); more would
 # only delay the 503 a request gets while Redis is down.
 RETRIES = 1
+
+
+def store_error(error: Exception) -> StoreUnavailableError:
+    """What a Redis failure means to the services: StoreFullError when Redis refused a write
+    because it is at maxmemory (`OOM command not allowed`), else StoreUnavailableError."""
+    if isinstance(error, redis.OutOfMemoryError):
+        return StoreFullError(str(error))
+    return StoreUnavailableError(str(error))
 
 
 class RedisConnection:
