@@ -80,8 +80,8 @@ def test_a_cache_is_bound_to_the_sign_in_it_was_written_in() -> None:
     store.set(caches.key_for(HOME), old_copy, 60)
     assert refresh_tokens_of(caches) == []
     empty = msal.SerializableTokenCache()
-    read, _ = caches.reload_into(HOME, empty, None)
-    assert read is None and not empty.search(msal.TokenCache.CredentialType.REFRESH_TOKEN)
+    caches.reload_into(HOME, empty, None)
+    assert not empty.search(msal.TokenCache.CredentialType.REFRESH_TOKEN)
 
 
 def test_a_second_sign_in_joins_the_live_one() -> None:
