@@ -11,6 +11,7 @@ from auth_service.settings import AuthSettings
 from signin_core.resources import build_shared_resources
 from signin_core.settings import load_settings_or_exit
 from signin_core.web.metrics import init_metrics
+from signin_core.web.redirects import init_relative_redirects
 from signin_core.web.request_logging import configure_json_logging, init_request_logging
 
 
@@ -21,6 +22,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
     configure_json_logging("auth-service")
     app = Flask(__name__)
     init_request_logging(app)
+    init_relative_redirects(app)
     metrics = init_metrics(app)
     hops = settings.forwarded_hops
     if hops:
