@@ -7,14 +7,17 @@ from urllib.parse import urlsplit
 
 import requests
 
-# Defaults of the template values nginx/Dockerfile also sets, where loopback differs: the
-# sign-in rate limit is generous because tests sign in often, all from 127.0.0.1.
+# The template values nginx/Dockerfile also gives defaults, as loopback has them: the
+# sign-in rate limit is generous because tests sign in often, all from 127.0.0.1. PUBLIC_URL
+# is unset, so nginx answers for any host (tests set it to check the refusal of others).
 SITE_DEFAULTS = {
     "REDIRECT_PATH": "/getAToken",
     "IDENTITY_PLATFORM_ORIGIN": "https://login.microsoftonline.com",
     "TRUSTED_PROXY": "0.0.0.0/32",
     "SIGN_IN_RATE_LIMIT": "50r/s",
     "SIGN_IN_RATE_BURST": "100",
+    "CLIENT_CONNECTION_LIMIT": "100",
+    "PUBLIC_URL": "",
     "APP_PATH": "/app/",
     "SESSION_COOKIE_NAME": "signin_session",
 }
