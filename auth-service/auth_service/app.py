@@ -16,6 +16,7 @@ from signin_core.settings import load_settings_or_exit
 from signin_core.store.keyed_names import KeyedNames
 from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.metrics import init_metrics
+from signin_core.web.redirects import init_relative_redirects
 from signin_core.web.request_logging import configure_json_logging, init_request_logging
 
 
@@ -26,6 +27,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
     configure_json_logging("auth-service")
     app = Flask(__name__)
     init_request_logging(app)
+    init_relative_redirects(app)
     metrics = init_metrics(app)
     hops = settings.forwarded_hops
     if hops:

@@ -7,14 +7,17 @@ from urllib.parse import urlsplit
 
 import requests
 
-# Defaults of the template values nginx/Dockerfile also sets, with the same sign-in rate
-# limit: `make dev` keeps the limits the README documents.
+# Defaults of the template values nginx/Dockerfile also sets, with the same limits: `make dev`
+# keeps the limits the README documents. PUBLIC_URL is unset, so nginx answers for any host
+# (tests set it to check the refusal of others).
 SITE_DEFAULTS = {
     "REDIRECT_PATH": "/getAToken",
     "IDENTITY_PLATFORM_ORIGIN": "https://login.microsoftonline.com",
     "TRUSTED_PROXY": "0.0.0.0/32",
     "SIGN_IN_RATE_LIMIT": "5r/s",
     "SIGN_IN_RATE_BURST": "20",
+    "CLIENT_CONNECTION_LIMIT": "100",
+    "PUBLIC_URL": "",
     "APP_PATH": "/app/",
     "SESSION_COOKIE_NAME": "signin_session",
 }

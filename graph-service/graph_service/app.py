@@ -17,6 +17,7 @@ from signin_core.resources import build_shared_resources
 from signin_core.settings import GUNICORN_BOOT_ERROR, load_settings_or_exit
 from signin_core.web import metrics as service_metrics
 from signin_core.web.health import health_blueprint
+from signin_core.web.redirects import init_relative_redirects
 from signin_core.web.request_logging import configure_json_logging, init_request_logging
 
 
@@ -28,6 +29,7 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
     configure_json_logging("graph-service")
     app = Flask(__name__)
     init_request_logging(app)
+    init_relative_redirects(app)
     metrics = service_metrics.build_metrics()
     service_metrics.init_app(app, metrics)
     app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)

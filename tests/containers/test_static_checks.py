@@ -406,3 +406,14 @@ def test_kubernetes_gives_nginx_the_session_cookie_name_the_services_use() -> No
         values["signin-config"]["SESSION_COOKIE_NAME"]
         == values["nginx-template-values"]["SESSION_COOKIE_NAME"]
     )
+
+
+@pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
+def test_compose_gives_nginx_the_public_url_only_production_requires(form: str) -> None:
+    # With PUBLIC_URL nginx refuses every other host; the development form serves any.
+    env = {**(PRODUCTION_ENV if form == "production" else {})}
+    result = compose(*COMPOSE_FORMS[form], env=env)
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    expected = "https://app.example.com" if form == "production" else ""
+    assert services["nginx"]["environment"]["PUBLIC_URL"] == expected, form

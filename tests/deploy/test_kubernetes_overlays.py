@@ -349,3 +349,17 @@ def test_both_services_get_into_redis_started_as_its_manifest_says(
                 connection.close()
     finally:
         redis_pod.stop()
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_nginx_answers_for_the_public_url_the_services_use(
+    rendered: dict[str, list[Manifest]], overlay: str
+) -> None:
+    # With PUBLIC_URL nginx refuses every other host: one value, or every request is a 421.
+    manifests = rendered[f"overlays/{overlay}"]
+    (services,) = find(manifests, "ConfigMap", "signin-config")
+    (nginx,) = find(manifests, "ConfigMap", "nginx-template-values")
+    assert services["data"]["PUBLIC_URL"].startswith("https://")
+    assert nginx["data"]["PUBLIC_URL"] == services["data"]["PUBLIC_URL"]
+    (base,) = find(rendered["base"], "ConfigMap", "nginx-template-values")
+    assert base["data"]["PUBLIC_URL"] == ""  # the base serves any host

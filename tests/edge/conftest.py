@@ -1,18 +1,18 @@
 """The edge's own stack: the demo app behind nginx, a header probe in graph-service's place,
-and a trusted load balancer address, all on loopback."""
+and a trusted load balancer address, all on loopback. And nginx alone, in front of header
+probes in every upstream's place."""
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from native_stack.ports import free_port
 from native_stack.stack import NativeStack, StackOptions
+from tests.edge.lone_edge import LoneEdge, servers
+from tests.edge.stand_ins import HeaderProbe
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
@@ -20,45 +20,6 @@ from tests.support.sign_in import sign_in_through
 RATE_LIMITED_CLIENT = "127.0.0.2"
 TRUSTED_BALANCER = "127.0.0.3"
 OTHER_CLIENT = "127.0.0.4"
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        pass
-
-
-class HeaderProbe:
-    """An upstream that records the headers nginx sends it and answers them back as JSON."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.received: list[dict[str, str]] = []
-        self._server: WSGIServer = make_server(
-            "127.0.0.1", self.port, self._echo_headers, handler_class=_QuietHandler
-        )
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def _echo_headers(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        # The WSGI environ folds `-` and `_` together: both X-User-Id and X_User_Id would
-        # arrive as HTTP_X_USER_ID, so a smuggled underscore name cannot hide here.
-        headers = {
-            name[5:].replace("_", "-").lower(): value
-            for name, value in environ.items()
-            if name.startswith("HTTP_")
-        }
-        self.received.append(headers)
-        body = json.dumps({"path": environ.get("PATH_INFO", ""), "headers": headers}).encode()
-        start_response("200 OK", [("Content-Type", "application/json")])
-        return [body]
-
-    def start(self) -> None:
-        """Serve in a background thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -99,3 +60,52 @@ def signed_in_browser(edge_stack: NativeStack, browser: Browser) -> Browser:
     landed = sign_in_through(browser, edge_stack.public_url, edge_stack.registration.usernames[0])
     assert landed.url.rstrip("/") == edge_stack.public_url, landed.url
     return browser
+
+
+@dataclass(frozen=True)
+class StandIns:
+    """A header probe in the place of auth-service, graph-service and the protected app."""
+
+    auth: HeaderProbe
+    graph: HeaderProbe
+    app: HeaderProbe
+
+    def upstream_values(self) -> dict[str, str]:
+        """The nginx template values that point every upstream at its probe."""
+        return {
+            "AUTH_SERVICE_SERVERS": servers(self.auth.port),
+            "GRAPH_SERVICE_SERVERS": servers(self.graph.port),
+            "APP_UPSTREAM": f"127.0.0.1:{self.app.port}",
+        }
+
+
+@pytest.fixture(scope="session")
+def stand_ins() -> Iterator[StandIns]:
+    """Header probes for every upstream (the auth probe also answers the session check)."""
+    probes = StandIns(HeaderProbe(), HeaderProbe(), HeaderProbe())
+    for probe in (probes.auth, probes.graph, probes.app):
+        probe.start()
+    yield probes
+    for probe in (probes.auth, probes.graph, probes.app):
+        probe.stop()
+
+
+StartLoneEdge = Callable[..., LoneEdge]
+
+
+@pytest.fixture
+def lone_edge(tmp_path: Path, stand_ins: StandIns) -> Iterator[StartLoneEdge]:
+    """Start nginx alone in front of the stand-ins, with template values of the test's own."""
+    started: list[LoneEdge] = []
+
+    def start(**values: str) -> LoneEdge:
+        edge = LoneEdge(
+            tmp_path / f"edge-{len(started)}", {**stand_ins.upstream_values(), **values}
+        )
+        started.append(edge)
+        edge.start()
+        return edge
+
+    yield start
+    for edge in started:
+        edge.stop()

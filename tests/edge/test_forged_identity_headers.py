@@ -10,8 +10,13 @@ import pytest
 
 from native_stack.stack import NativeStack
 from signin_core.identity.assertions import IdentityAssertions
-from tests.edge.conftest import HeaderProbe
 from tests.edge.edge_support import plain_client
+from tests.edge.gateway_identity_headers import (
+    GATEWAY_IDENTITY_HEADERS,
+    forged,
+    forged_arrivals,
+)
+from tests.edge.stand_ins import HeaderProbe
 from tests.support.browser import Browser
 
 VICTIM_PRINCIPAL = base64.b64encode(
@@ -125,3 +130,18 @@ def test_forged_identity_does_not_open_the_protected_app(
         )
     assert answer.status_code in (302, 401)
     assert "Victim" not in answer.text
+
+
+@pytest.mark.parametrize("gateway", sorted(GATEWAY_IDENTITY_HEADERS))
+def test_no_gateway_identity_header_reaches_the_app_or_graph_service(
+    edge_stack: NativeStack, header_probe: HeaderProbe, signed_in_browser: Browser, gateway: str
+) -> None:
+    assert edge_stack.registration is not None
+    headers = {**forged(GATEWAY_IDENTITY_HEADERS[gateway]), "Accept": "application/json"}
+    app = signed_in_browser.get(edge_stack.public_url + "/app/whoami", headers=headers)
+    assert app.status_code == 200, app.text[:300]
+    assert not forged_arrivals(app.json()["headers"])
+    assert app.json()["user"]["email"].lower() == edge_stack.registration.usernames[0].lower()
+    graph = signed_in_browser.get(edge_stack.public_url + "/graph/me", headers=headers)
+    assert graph.status_code == 200, graph.text[:300]
+    assert not forged_arrivals(graph.json()["headers"])

@@ -58,9 +58,12 @@ def test_auth_service_down(edge_stack: NativeStack) -> None:
         graph = client.get(edge_stack.public_url + "/graph/me", timeout=10)
         assert graph.status_code == 500
         assert graph.json()["error"]["code"] == "sign_in_check_failed"
+        # The 500's own advice, not that of the check's 502 before it.
+        assert "sign-in check did not complete" in graph.json()["error"]["message"]
         assert_security_headers(graph)
         app = client.get(edge_stack.public_url + "/app/", allow_redirects=False, timeout=10)
         assert app.status_code == 500
+        assert "<h1>We could not check your sign-in</h1>" in app.text
         assert_security_headers(app)
     with plain_client() as client:
         assert client.get(edge_stack.public_url + "/", timeout=10).status_code == 200

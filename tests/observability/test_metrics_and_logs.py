@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
+import secrets
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import requests
+
+from native_stack.ports import free_port
 from native_stack.stack import NativeStack
+from tests.edge.edge_support import client_from
+from tests.edge.lone_edge import LoneEdge, servers
+from tests.edge.stand_ins import UnansweredPort
 from tests.support.browser import Browser, plain_get
 from tests.support.sign_in import callback_of, sign_in_through
 from tests.support.stack_records import home_account_id_of, stack_token_caches, token_secrets
 
 
 def log_lines(stack: NativeStack, name: str) -> list[dict[str, object]]:
-    lines = []
-    for raw in (stack.run_dir / "logs" / f"{name}.log").read_text().splitlines():
-        if raw.startswith("{"):
-            lines.append(json.loads(raw))
-    return lines
+    return log_lines_of(stack.run_dir / "logs" / f"{name}.log")
+
+
+def log_lines_of(path: Path) -> list[dict[str, object]]:
+    """The JSON lines of a log (the others are a program's own messages)."""
+    return [json.loads(raw) for raw in path.read_text().splitlines() if raw.startswith("{")]
 
 
 def test_metrics_answer_on_the_metrics_port_only(
@@ -107,3 +116,88 @@ def test_no_secret_reaches_a_log(stack: NativeStack, browser: Browser) -> None:
         text = path.read_text(errors="replace")
         for secret in secrets:
             assert secret not in text, f"a secret of {len(secret)} characters is in {path.name}"
+
+
+def callback_attempt(
+    edge: LoneEdge, source: str, method: str, code: str, state: str
+) -> requests.Response:
+    """The identity platform's redirect back, as a GET with a query or a form POST."""
+    referer = f"https://login.example/authorize?state={state}&client_id=x"
+    with client_from(source) as client:
+        if method == "GET":
+            return client.get(
+                f"{edge.url}/getAToken?code={code}&state={state}",
+                headers={"Referer": referer},
+                timeout=30,
+            )
+        return client.post(
+            edge.url + "/getAToken",
+            data={"code": code, "state": state},
+            headers={"Referer": referer},
+            timeout=30,
+        )
+
+
+def test_no_code_reaches_a_log_when_the_callback_is_limited_or_fails(tmp_path: Path) -> None:
+    # nginx alone, in front of an auth-service that is down (502; and a limit of one
+    # callback a minute with a burst of one: the third is 429) or that never answers (504
+    # once the connection times out).
+    unanswered = UnansweredPort()
+    down = LoneEdge(
+        tmp_path / "down",
+        {
+            "AUTH_SERVICE_SERVERS": servers(free_port()),
+            "GRAPH_SERVICE_SERVERS": servers(free_port()),
+            "SIGN_IN_RATE_LIMIT": "1r/m",
+            "SIGN_IN_RATE_BURST": "1",
+        },
+    )
+    stuck = LoneEdge(
+        tmp_path / "stuck",
+        {
+            "AUTH_SERVICE_SERVERS": servers(unanswered.port),
+            "GRAPH_SERVICE_SERVERS": servers(unanswered.port),
+        },
+    )
+    codes = {method: "0.AXcode" + secrets.token_urlsafe(24) for method in ("GET", "POST")}
+    states = {method: "state" + secrets.token_urlsafe(16) for method in ("GET", "POST")}
+    statuses: dict[str, list[int]] = {}
+    try:
+        down.start()
+        stuck.start()
+        for method, source in (("GET", "127.0.0.11"), ("POST", "127.0.0.12")):
+            statuses[method] = [
+                callback_attempt(down, source, method, codes[method], states[method]).status_code
+                for _ in range(3)
+            ]
+        with ThreadPoolExecutor(2) as pool:
+            timed_out = pool.map(
+                lambda method: callback_attempt(
+                    stuck, "127.0.0.13", method, codes[method], states[method]
+                ),
+                ("GET", "POST"),
+            )
+            for method, answer in zip(("GET", "POST"), timed_out, strict=True):
+                statuses[method].append(answer.status_code)
+    finally:
+        down.stop()
+        stuck.stop()
+        unanswered.close()
+    assert statuses == {"GET": [502, 502, 429, 504], "POST": [502, 502, 429, 504]}
+    for edge in (down, stuck):
+        text = edge.log_path.read_text(errors="replace")
+        for secret in (*codes.values(), *states.values()):
+            assert secret not in text, f"a code or state is in {edge.log_path}:\n{text[-2000:]}"
+    # What went wrong is still there: each access-log line names the client's method and
+    # path, and the upstream's answer.
+    logged = sorted(
+        (line["method"], line["status"], line["upstream_status"])
+        for edge in (down, stuck)
+        for line in log_lines_of(edge.log_path)
+        if line["path"] == "/getAToken"
+    )
+    assert logged == sorted(
+        (method, status, "" if status == 429 else str(status))
+        for method in ("GET", "POST")
+        for status in (502, 502, 429, 504)
+    )
