@@ -81,7 +81,7 @@ def test_a_cache_is_bound_to_the_sign_in_it_was_written_in() -> None:
     assert refresh_tokens_of(caches) == []
     empty = msal.SerializableTokenCache()
     caches.reload_into(HOME, empty, None)
-    assert not empty.search(msal.TokenCache.CredentialType.REFRESH_TOKEN)
+    assert not list(empty.search(msal.TokenCache.CredentialType.REFRESH_TOKEN))
 
 
 def test_a_second_sign_in_joins_the_live_one() -> None:
