@@ -105,9 +105,20 @@ def create_control_blueprint() -> Blueprint:
 
     @blueprint.post("/reset-counters")
     def reset_counters() -> Response:
-        """Zero the request counters."""
+        """Zero the request counters and the refresh-token spending counts."""
         current_state().counters.reset()
+        current_state().refresh_tokens.reset_spending()
         return jsonify(current_state().counters.snapshot())
+
+    @blueprint.get("/refresh-tokens")
+    def refresh_token_spending() -> Response:
+        """Per user (by UPN): refresh tokens redeemed, and already-used ones presented again."""
+        state = current_state()
+        by_user: dict[str, dict[str, int]] = {}
+        for user_id, counts in state.refresh_tokens.spending().items():
+            user = state.directory.user(user_id)
+            by_user[user.upn if user else user_id] = counts
+        return jsonify({"users": by_user})
 
     @blueprint.route("/apps", methods=["GET", "POST"])
     def apps() -> Response | tuple[Response, int]:

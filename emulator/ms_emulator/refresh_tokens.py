@@ -6,6 +6,7 @@ import dataclasses
 import secrets
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from ms_emulator.aad_errors import invalid_grant
@@ -34,6 +35,10 @@ class RefreshTokenStore:
         self._lock = threading.Lock()
         self._tokens: dict[str, RefreshRecord] = {}
         self._revoked_families: dict[str, str] = {}
+        # Per user id: refresh tokens redeemed (each one a new token issued), and already-used
+        # ones presented again (each revokes its family), for tests to assert on.
+        self._redeemed: Counter[str] = Counter()
+        self._reused: Counter[str] = Counter()
 
     def issue(self, grant: DelegatedGrant, family_id: str | None = None) -> str:
         """Store a new refresh token for grant (in family_id, or a new family)."""
@@ -92,6 +97,7 @@ class RefreshTokenStore:
                 )
             if record.used:
                 self._revoked_families[record.family_id] = REUSED
+                self._reused[record.grant.user_id] += 1
                 raise invalid_grant(
                     70000,
                     "Provided grant is invalid or malformed. This refresh "
@@ -101,7 +107,23 @@ class RefreshTokenStore:
             if time.time() > record.expires_at:
                 raise invalid_grant(700082, "The refresh token has expired due to inactivity.")
             self._tokens[token] = dataclasses.replace(record, used=True)
+            self._redeemed[record.grant.user_id] += 1
         return record
+
+    def spending(self) -> dict[str, dict[str, int]]:
+        """Per user id that spent any: refresh tokens redeemed, and used ones presented again."""
+        with self._lock:
+            users = sorted(set(self._redeemed) | set(self._reused))
+            return {
+                user: {"redeemed": self._redeemed[user], "reused": self._reused[user]}
+                for user in users
+            }
+
+    def reset_spending(self) -> None:
+        """Zero the spending counts (the tokens themselves are kept)."""
+        with self._lock:
+            self._redeemed.clear()
+            self._reused.clear()
 
     def revoke_user(self, user_id: str) -> int:
         """Revoke every refresh-token family of the user; return how many."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 
 import jwt
@@ -15,6 +16,7 @@ from emulator_support import (
     code_for,
     post_token,
     redeem,
+    trusting_session,
 )
 
 
@@ -133,6 +135,46 @@ def test_refresh_rotates_and_reuse_revokes_the_family(emulator, browser):
     assert_entra_error(body, "invalid_grant", 70000)
     status, body = refresh(emulator, second)
     assert status == 400 and body["error"] == "invalid_grant"
+
+
+def test_delayed_refreshes_of_one_token_count_one_redeemed_and_one_reused(emulator, browser):
+    code, verifier = code_for(emulator, browser, AVERY)
+    spent_twice = redeem(emulator, code, verifier)[1]["refresh_token"]
+    assert emulator.control("GET", "refresh-tokens") == {"users": {}}  # a code is no refresh
+    emulator.control(
+        "POST",
+        "faults",
+        json={"type": "latency", "endpoints": ["token"], "user": AVERY, "latency_ms": 500},
+    )
+    answers: list[tuple[int, float]] = []
+
+    def refresh_after_the_delay() -> None:
+        with trusting_session(emulator.ca_path) as http:
+            started = time.monotonic()
+            response = http.post(
+                f"{emulator.url}/{TENANT_ID}/oauth2/v2.0/token",
+                data={
+                    "grant_type": "refresh_token",
+                    "client_id": CLIENT_ID,
+                    "client_secret": CLIENT_SECRET,
+                    "refresh_token": spent_twice,
+                    "scope": "openid offline_access User.Read",
+                },
+                timeout=10,
+            )
+            answers.append((response.status_code, time.monotonic() - started))
+
+    both = [threading.Thread(target=refresh_after_the_delay) for _ in range(2)]
+    for thread in both:
+        thread.start()
+    for thread in both:
+        thread.join()
+    assert sorted(status for status, _ in answers) == [200, 400]
+    assert all(seconds >= 0.5 for _, seconds in answers)
+    spending = emulator.control("GET", "refresh-tokens")["users"]
+    assert spending == {AVERY: {"redeemed": 1, "reused": 1}}
+    emulator.control("POST", "reset-counters")
+    assert emulator.control("GET", "refresh-tokens") == {"users": {}}
 
 
 def test_refresh_for_scope_without_consent_needs_interaction(emulator, browser):

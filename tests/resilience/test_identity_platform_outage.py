@@ -3,34 +3,20 @@ nobody signed out for it."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
-import msal
 import pytest
 import requests
 
 from native_stack.stack import NativeStack, StackOptions
+from tests.resilience.expired_tokens import make_access_tokens_expire
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
 from tests.support.sign_in import sign_in_through
-from tests.support.stack_records import home_account_id_of, stack_token_caches
+from tests.support.stack_records import home_account_id_of
 
 JSON = {"Accept": "application/json"}
-
-
-def make_access_tokens_expire(stack: NativeStack, home_account_id: str) -> None:
-    """Rewrite the user's stored cache with every access token expired: the next call refreshes."""
-    caches = stack_token_caches(stack)
-    stored = json.loads(caches.load(home_account_id).cache.serialize())
-    past = str(int(time.time()) - 60)
-    for entry in stored.get("AccessToken", {}).values():
-        entry["expires_on"] = entry["extended_expires_on"] = past
-        entry.pop("refresh_on", None)
-    expired = msal.SerializableTokenCache()
-    expired.deserialize(json.dumps(stored))
-    caches.write(home_account_id, expired)
 
 
 def signed_in_browser(stack: NativeStack, browser: Browser, user_number: int = 0) -> Browser:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -79,12 +81,39 @@ def test_only_one_of_many_threads_holds_at_a_time(locks: RefreshLocks) -> None:
     assert most_inside == 1
 
 
-def test_redis_lock_expires_if_its_holder_dies(redis_connection: RedisConnection) -> None:
-    locks = RedisRefreshLocks(redis_connection, lease_seconds=0.2)
-    held = locks.hold("user-a", wait_seconds=0.1)
-    assert held.__enter__()  # never released, as if the process died
-    with locks.hold("user-a", wait_seconds=1.0) as taken:
-        assert taken
+# Another process holding user-a's lock (lease 0.5 s, renewed while it lives) until killed.
+HOLDER_PROCESS = """
+import sys, time
+from signin_core.store.redis_connection import connect_redis
+from signin_core.tokens.refresh_lock import RedisRefreshLocks
+connection = connect_redis(sys.argv[1], ca_file=sys.argv[2] or None)
+with RedisRefreshLocks(connection, lease_seconds=0.5).hold("user-a", wait_seconds=5) as taken:
+    print("held" if taken else "not taken", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("topology", REDIS_TOPOLOGIES)
+def test_redis_lock_outlives_its_lease_while_its_holder_lives_and_expires_when_it_dies(
+    redis_deployments: RedisDeployments, topology: str
+) -> None:
+    deployment = redis_deployments.get(topology)
+    with empty_redis(redis_deployments, topology) as connection:
+        argv = [sys.executable, "-c", HOLDER_PROCESS, deployment.url, str(deployment.ca_file or "")]
+        holder = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+            locks = RedisRefreshLocks(connection)
+            time.sleep(1.5)  # three of the holder's leases
+            with locks.hold("user-a", wait_seconds=0) as taken_while_it_lives:
+                assert not taken_while_it_lives
+        finally:
+            holder.kill()  # it dies holding the lock: its lease runs out
+            holder.wait(timeout=10)
+            if holder.stdout is not None:
+                holder.stdout.close()
+        with locks.hold("user-a", wait_seconds=5) as taken:
+            assert taken
 
 
 def test_redis_lock_is_released_only_by_its_owner(redis_connection: RedisConnection) -> None:

@@ -42,8 +42,15 @@ class EmulatorControl:
         return dict(self._call("GET", "/requests"))
 
     def reset_counters(self) -> None:
-        """Zero the request counters."""
+        """Zero the request counters (and the refresh-token counts)."""
         self._call("POST", "/reset-counters")
+
+    def refresh_tokens_spent(self, username: str) -> dict[str, int]:
+        """The user's refresh tokens redeemed, and used ones presented again (reused)."""
+        by_user = {
+            upn.lower(): n for upn, n in self._call("GET", "/refresh-tokens")["users"].items()
+        }
+        return dict(by_user.get(username.lower(), {"redeemed": 0, "reused": 0}))
 
     def add_fault(self, **fault: Any) -> None:
         """Inject a fault (type throttle/unavailable/latency, endpoints, user, count, ...)."""

@@ -12,7 +12,7 @@ import msal
 import requests
 
 from signin_core.identity.client_credentials import client_credential_for
-from signin_core.identity.outbound_http import OutboundSession
+from signin_core.identity.outbound_http import OutboundSession, SessionWithTimeout
 from signin_core.settings import IdentitySettings
 
 # What MSAL raises when the identity platform did not answer (refused, reset, timed out) or
@@ -23,13 +23,19 @@ IDENTITY_PLATFORM_FAILURES: tuple[type[Exception], ...] = (
     msal.exceptions.MsalServiceError,
 )
 
+# (connect, read) seconds for every request to the identity platform. The read outlasts a
+# slow token endpoint (Graph calls keep their own, shorter one): the user's refresh lock is
+# renewed while a refresh waits, and the token cache owner bounds how long callers wait.
+TOKEN_REQUEST_TIMEOUT = (5.0, 25.0)
+LONGEST_TOKEN_REQUEST_SECONDS = sum(TOKEN_REQUEST_TIMEOUT)
+
 
 class ConfidentialClientFactory:
     """Makes a ConfidentialClientApplication per token cache without repeating discovery."""
 
     def __init__(self, settings: IdentitySettings, http_client: OutboundSession) -> None:
         self._settings = settings
-        self._http_client = http_client
+        self._http_client = SessionWithTimeout(http_client, TOKEN_REQUEST_TIMEOUT)
         self._http_cache: dict[Any, Any] = {}
         # Read once: a certificate is parsed (and its key decrypted) at start, not per request.
         self._client_credential = client_credential_for(settings)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-DEFAULT_TIMEOUT = (5.0, 20.0)
+DEFAULT_TIMEOUT = (5.0, 20.0)  # (connect, read) seconds
 
 
 class OutboundSession(requests.Session):
@@ -53,3 +53,28 @@ class OutboundSession(requests.Session):
             "cert": cert if cert is not None else self.cert,
         }
         return merged
+
+
+class SessionWithTimeout:
+    """An OutboundSession's get and post with a default timeout of their own (for MSAL, whose
+    http_client needs only get, post and close)."""
+
+    def __init__(self, session: OutboundSession, timeout: tuple[float, float]) -> None:
+        self._session = session
+        self.timeout = timeout
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        """GET through the session, with this timeout when none is given."""
+        return self._session.get(url, **self._timed(kwargs))
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        """POST through the session, with this timeout when none is given."""
+        return self._session.post(url, **self._timed(kwargs))
+
+    def close(self) -> None:
+        """Nothing to close: the session is shared, and closed by whoever made it."""
+
+    def _timed(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return kwargs

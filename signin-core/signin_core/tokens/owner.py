@@ -6,7 +6,8 @@ Each recent user's MSAL client and parsed cache are kept per process; the access
 acquire_token_silent gave from a record are remembered only as long as the record stays byte
 for byte the same, and only while they stay fresh. Every write that could race another (a
 refresh, a sign-in's merge, resealing with a new key) is made under the user's refresh lock,
-after reading the record again.
+after reading the record again, and never without it: a caller that cannot take the lock in
+time uses a fresh token another process stored meanwhile, or answers "retry shortly".
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from typing import Any
 
 import msal
 
-from signin_core.identity.msal_client import IDENTITY_PLATFORM_FAILURES, ConfidentialClientFactory
+from signin_core.errors import StoreUnavailableError
+from signin_core.identity.msal_client import (
+    IDENTITY_PLATFORM_FAILURES,
+    LONGEST_TOKEN_REQUEST_SECONDS,
+    ConfidentialClientFactory,
+)
 from signin_core.tokens.errors import IdentityPlatformUnavailableError, SignInRequiredError
 from signin_core.tokens.freshness import fresh_access_token, lasts_past_decision
 from signin_core.tokens.interface import TokenMetrics
@@ -33,7 +39,15 @@ from signin_core.tokens.refresh_lock import RefreshLocks
 log = logging.getLogger(__name__)
 
 DEFAULT_CAPACITY = 1000
-REFRESH_LOCK_WAIT_SECONDS = 10.0
+# How long a caller waits for the user's refresh lock (counting any wait for this process's
+# other request of the same user): longer than a whole token request, so that a slow refresh
+# elsewhere ends, and its token is used, before the wait does.
+REFRESH_LOCK_WAIT_SECONDS = 35.0
+# Every answer within this, under nginx's proxy_read_timeout (60 s); gunicorn's gevent and
+# gthread workers do not cut long requests. A caller that takes the lock so late that a whole
+# token request would not fit answers "retry shortly" rather than begin one.
+ANSWER_WITHIN_SECONDS = 50.0
+LATEST_REFRESH_START_SECONDS = ANSWER_WITHIN_SECONDS - LONGEST_TOKEN_REQUEST_SECONDS
 CONSENT_REQUIRED_CODE = 65001
 # OAuth errors that say the identity platform could not serve the request right now: the
 # stored sign-in is still good, so the caller is asked to retry, not to sign in again.
@@ -110,28 +124,47 @@ class StoredTokenCaches:
         metrics: TokenMetrics,
         *,
         capacity: int = DEFAULT_CAPACITY,
+        refresh_lock_wait_seconds: float = REFRESH_LOCK_WAIT_SECONDS,
     ) -> None:
         self._records = records
         self._locks = locks
         self._user_clients = UserClients(clients, capacity)
         self._metrics = metrics
+        self._lock_wait = refresh_lock_wait_seconds
 
     def token_for(
         self, home_account_id: str, scopes: list[str], *, claims_challenge: str | None = None
     ) -> str:
         """Return an access token for scopes; refresh under the user's lock when one is needed."""
+        started = time.monotonic()
         try:
-            with self._open(home_account_id) as entry:
+            with self._open(home_account_id, wait_seconds=self._lock_wait) as entry:
+                if entry is None:
+                    # This process's other request for the user still holds its client (a
+                    # slow refresh): take what the store holds now, never refresh beside it.
+                    self._metrics.refresh_lock.labels("timeout").inc()
+                    stored = self._records.load(home_account_id).cache
+                    return self._token_stored_meanwhile(
+                        stored, home_account_id, scopes, claims_challenge
+                    )
                 if claims_challenge is None and not entry.sealed_with_old_key:
                     token = entry.remembered_token(scopes) or self._fresh_token(entry, scopes)
                     if token is not None:
                         self._metrics.token_cache.labels("hit").inc()
                         return token
-                with self._locked(home_account_id):
-                    # Whether we hold the lock or waited for it in vain, reload: another
-                    # process may have refreshed and saved while we waited, and its rotated
-                    # refresh token wins.
+                waited = time.monotonic() - started
+                with self._locked(home_account_id, self._lock_wait - waited) as taken:
+                    # Reload: another process may have refreshed and saved while we waited,
+                    # and its rotated refresh token wins.
                     self._reload(entry)
+                    if not taken:
+                        return self._token_stored_meanwhile(
+                            entry.cache, home_account_id, scopes, claims_challenge
+                        )
+                    late = time.monotonic() - started > LATEST_REFRESH_START_SECONDS
+                    if late and self._needs_refresh(entry, scopes, claims_challenge):
+                        log.warning("refresh lock taken too late to refresh within the answer")
+                        raise IdentityPlatformUnavailableError("refresh_lock_taken_late")
                     token, refreshed = self._acquire_silently(entry, scopes, claims_challenge)
                     self._metrics.token_cache.labels("refresh" if refreshed else "hit").inc()
                     return token
@@ -140,8 +173,13 @@ class StoredTokenCaches:
             raise IdentityPlatformUnavailableError(type(error).__name__) from error
 
     def merge_sign_in(self, home_account_id: str, signed_in: msal.SerializableTokenCache) -> None:
-        """Add a sign-in's tokens to the stored cache (the sign-in's win), under the lock."""
-        with self._locked(home_account_id):
+        """Add a sign-in's tokens to the stored cache (the sign-in's win), under the lock.
+
+        Raises StoreUnavailableError if the lock stays taken for the whole wait.
+        """
+        with self._locked(home_account_id, self._lock_wait) as taken:
+            if not taken:
+                raise StoreUnavailableError("the user's refresh lock stayed taken")
             stored = self._records.load(home_account_id)
             self._records.write(home_account_id, merge_token_caches(stored.cache, signed_in))
 
@@ -150,17 +188,23 @@ class StoredTokenCaches:
         self._records.delete(home_account_id)
 
     @contextmanager
-    def _open(self, home_account_id: str) -> Iterator[UserClient]:
-        """Hold the user's client, with its cache brought up to date from the store."""
+    def _open(self, home_account_id: str, *, wait_seconds: float) -> Iterator[UserClient | None]:
+        """Hold the user's client, with its cache brought up to date from the store; None if
+        another request of this process holds it for all of wait_seconds."""
         entry = self._user_clients.entry(home_account_id)
-        with entry.lock:
+        if not entry.lock.acquire(timeout=max(0.0, wait_seconds)):
+            yield None
+            return
+        try:
             self._reload(entry)
             yield entry
+        finally:
+            entry.lock.release()
 
     @contextmanager
-    def _locked(self, home_account_id: str) -> Iterator[bool]:
+    def _locked(self, home_account_id: str, wait_seconds: float) -> Iterator[bool]:
         waited_from = time.perf_counter()
-        with self._locks.hold(home_account_id, wait_seconds=REFRESH_LOCK_WAIT_SECONDS) as taken:
+        with self._locks.hold(home_account_id, wait_seconds=max(0.0, wait_seconds)) as taken:
             self._metrics.refresh_lock_wait_seconds.observe(time.perf_counter() - waited_from)
             self._metrics.refresh_lock.labels("acquired" if taken else "timeout").inc()
             yield taken
@@ -183,6 +227,45 @@ class StoredTokenCaches:
         entry.cache.has_state_changed = False
         entry.sealed_with_old_key = False
         return True
+
+    def _token_stored_meanwhile(
+        self,
+        cache: msal.SerializableTokenCache,
+        home_account_id: str,
+        scopes: list[str],
+        claims_challenge: str | None,
+    ) -> str:
+        """Without the lock: an access token MSAL would use as it is, read from cache (MSAL
+        is not asked: it could refresh), else IdentityPlatformUnavailableError."""
+        usable = None
+        if claims_challenge is None:
+            usable = fresh_access_token(
+                cache,
+                home_account_id=home_account_id,
+                client_id=self._records.client_id,
+                scopes=scopes,
+                window=0,
+            )
+        if usable is None:
+            log.warning("refresh lock not taken in time, and no fresh token stored meanwhile")
+            raise IdentityPlatformUnavailableError("refresh_lock_timeout")
+        self._metrics.token_cache.labels("hit").inc()
+        return str(usable["secret"])
+
+    def _needs_refresh(
+        self, entry: UserClient, scopes: list[str], claims_challenge: str | None
+    ) -> bool:
+        """True if acquire_token_silent would have to ask the identity platform."""
+        if claims_challenge is not None:
+            return True
+        usable = fresh_access_token(
+            entry.cache,
+            home_account_id=entry.home_account_id,
+            client_id=self._records.client_id,
+            scopes=scopes,
+            window=0,
+        )
+        return usable is None
 
     def _fresh_token(self, entry: UserClient, scopes: list[str]) -> str | None:
         """acquire_token_silent's token when the cache holds a fresh one (no refresh), else None."""
