@@ -105,7 +105,7 @@ class GraphGateway:
             params=[(name, value) for name, value in query if name != "all"],
             headers=headers,
         )
-        if answer.status_code != 200:
+        if merged is None or answer.status_code != 200:
             return relay(answer, self._client.base_url)
         _rewrite_next_link(merged, self._client.base_url)
         return jsonify(merged), 200, _passed_on(answer)

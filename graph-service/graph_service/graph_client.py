@@ -111,12 +111,18 @@ class GraphClient:
         max_items: int,
         params: list[tuple[str, str]] | None = None,
         headers: dict[str, str] | None = None,
-    ) -> tuple[GraphAnswer, dict[str, Any]]:
-        """Follow @odata.nextLink on the same Graph host; return the last answer and the merge."""
+    ) -> tuple[GraphAnswer, dict[str, Any] | None]:
+        """Follow @odata.nextLink on the same Graph host; return the last answer and the merge.
+
+        The merge is None when the first answer is no collection (a profile, a photo): there
+        are no pages to follow, and the answer is relayed as it is.
+        """
         merged: dict[str, Any] = {"value": []}
         answer = self.send("GET", url, token, params=params, headers=headers)
+        if not _is_collection(answer):
+            return answer, None
         for page in range(1, max_pages + 1):
-            if answer.status_code != 200:
+            if answer.status_code != 200 or not _is_collection(answer):
                 return answer, merged
             body = answer.json()
             merged["value"].extend(body.get("value", []))
@@ -135,3 +141,16 @@ class GraphClient:
             answer = self.send("GET", next_link, token, headers=headers)
         merged["value"] = merged["value"][:max_items]
         return answer, merged
+
+
+def _is_collection(answer: GraphAnswer) -> bool:
+    """A 200 JSON answer whose body is an object with a `value` list: a page of a collection."""
+    if answer.status_code != 200:
+        return True  # an error: the caller relays it
+    if not answer.headers.get("Content-Type", "").startswith("application/json"):
+        return False
+    try:
+        body = answer.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and isinstance(body.get("value"), list)

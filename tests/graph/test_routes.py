@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from native_stack.stack import NativeStack
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
@@ -34,6 +36,25 @@ def test_photo_is_image_bytes(gateway_stack: NativeStack, signed_in: Browser) ->
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "image/png"
     assert answer.content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    "path", ["/graph/me/photo?all=true", "/graph/v1.0/me/photo/$value?all=true"]
+)
+def test_all_pages_of_a_photo_is_the_photo(
+    gateway_stack: NativeStack, signed_in: Browser, path: str
+) -> None:
+    answer = signed_in.get(gateway_stack.public_url + path)
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.content.startswith(b"\x89PNG")
+
+
+def test_all_pages_of_one_object_is_the_object(
+    gateway_stack: NativeStack, signed_in: Browser
+) -> None:
+    answer = signed_in.get(gateway_stack.public_url + "/graph/me?all=true")
+    assert answer.status_code == 200
+    assert answer.json()["userPrincipalName"] == "avery.chen@contoso.example"
 
 
 def test_no_photo_is_404_json(gateway_stack: NativeStack) -> None:
