@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -201,3 +203,27 @@ def test_no_code_reaches_a_log_when_the_callback_is_limited_or_fails(tmp_path: P
         for method in ("GET", "POST")
         for status in (502, 502, 429, 504)
     )
+
+
+def test_what_gunicorn_refuses_is_logged_as_json_without_its_query(stack: NativeStack) -> None:
+    """A request gunicorn itself cannot read never reaches the app's request log: gunicorn logs
+    it, and its line quoted the request line, query and all."""
+    secret = "code-" + "s3cr3t" * 6
+    log = stack.run_dir / "logs" / "auth-service.log"
+    before = len(log.read_text().splitlines())
+    for raw in (
+        f"GET /getAToken?code={secret} HTTP/1.1\r\nHost: x\r\nBad\x01Header: 1\r\n\r\n",
+        f"GET /getAToken?code={secret} HTTP/9.9\r\nHost: x\r\n\r\n",
+        f"GET /getAToken?code={secret}\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
+    ):
+        with socket.create_connection(("127.0.0.1", stack.auth_port), timeout=5) as connection:
+            connection.sendall(raw.encode("latin-1"))
+            assert connection.recv(200).startswith(b"HTTP/1.1 4")
+    deadline = time.monotonic() + 5
+    while len(log.read_text().splitlines()) < before + 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    written = log.read_text().splitlines()[before:]
+    assert len(written) >= 3, written
+    assert all(line.startswith("{") for line in written), written
+    assert all(json.loads(line)["service"] == "auth-service" for line in written)
+    assert not any(secret in line for line in written), written

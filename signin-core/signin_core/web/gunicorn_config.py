@@ -31,6 +31,8 @@ graceful_timeout = 5
 keepalive = 3
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 accesslog = None  # the services write one JSON line per request themselves
+# gunicorn's own messages (start, stop, requests it refuses) as JSON lines without queries.
+logger_class = "signin_core.web.gunicorn_logging.JsonLinesLogger"
 # No control socket (gunicornc): nothing uses it, and its default place, under $HOME, is on a
 # read-only filesystem in the containers.
 control_socket_disable = True
