@@ -90,3 +90,27 @@ def test_unreachable_redis_raises_store_unavailable(url: str) -> None:
         store.set("k", b"v", 10)
     with pytest.raises(StoreUnavailableError):
         store.delete("k")
+
+
+def test_add_stores_only_when_absent(store: ByteStore) -> None:
+    assert store.add("signin:k", b"first", 60)
+    assert not store.add("signin:k", b"second", 60)
+    assert store.get("signin:k") == b"first"
+    store.delete("signin:k")
+    assert store.add("signin:k", b"third", 60)
+
+
+def test_get_and_touch_extends_a_live_value_only(store: ByteStore) -> None:
+    assert store.get_and_touch("signin:absent", 60) is None
+    assert store.get("signin:absent") is None
+    store.set("signin:k", b"v", 1)
+    assert store.get_and_touch("signin:k", 60) == b"v"
+    time.sleep(1.1)
+    assert store.get("signin:k") == b"v"
+
+
+def test_get_many_reads_one_users_keys_at_once(store: ByteStore) -> None:
+    keys = ["signin:{user:u}:sign-in", "signin:{user:u}:tokencache:app", "signin:{user:u}:x"]
+    store.set(keys[0], b"generation", 60)
+    store.set(keys[1], b"cache", 60)
+    assert store.get_many(keys) == [b"generation", b"cache", None]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from signin_core.errors import StoreUnavailableError
@@ -115,52 +117,40 @@ class RedisByteStore:
 
     def get(self, key: str) -> bytes | None:
         """Return the value stored at key, or None."""
-        try:
+        with _translated_failures():
             value = self._connection.client().get(key)
-        except REDIS_FAILURES as error:
-            raise store_error(error) from error
         return value if isinstance(value, bytes) else None
 
     def set(self, key: str, value: bytes, ttl_seconds: int) -> None:
         """Store value at key for ttl_seconds."""
         if ttl_seconds <= 0:
             raise ValueError("ttl_seconds must be positive")
-        try:
+        with _translated_failures():
             self._connection.client().set(key, value, ex=ttl_seconds)
-        except REDIS_FAILURES as error:
-            raise store_error(error) from error
 
     def add(self, key: str, value: bytes, ttl_seconds: int) -> bool:
         """SET NX: store value at key for ttl_seconds unless key exists."""
         if ttl_seconds <= 0:
             raise ValueError("ttl_seconds must be positive")
-        try:
+        with _translated_failures():
             return bool(self._connection.client().set(key, value, ex=ttl_seconds, nx=True))
-        except REDIS_FAILURES as error:
-            raise StoreUnavailableError(str(error)) from error
 
     def get_and_touch(self, key: str, ttl_seconds: int) -> bytes | None:
         """GETEX: the value at key, its expiry moved to ttl_seconds from now (Redis 6.2+)."""
-        try:
+        with _translated_failures():
             value = self._connection.client().getex(key, ex=ttl_seconds)
-        except REDIS_FAILURES as error:
-            raise StoreUnavailableError(str(error)) from error
         return value if isinstance(value, bytes) else None
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:
         """MGET: the values at keys; on a Cluster the keys must share a hash slot."""
-        try:
+        with _translated_failures():
             values = self._connection.client().mget(keys)
-        except REDIS_FAILURES as error:
-            raise StoreUnavailableError(str(error)) from error
         return [value if isinstance(value, bytes) else None for value in values]
 
     def delete(self, key: str) -> None:
         """Remove key if present."""
-        try:
+        with _translated_failures():
             self._connection.client().delete(key)
-        except REDIS_FAILURES as error:
-            raise store_error(error) from error
 
     def ping(self) -> bool:
         """Return True if Redis answers PING (a Cluster: its default node)."""
@@ -170,3 +160,12 @@ class RedisByteStore:
             return False
         except StoreUnavailableError:
             return False
+
+
+@contextmanager
+def _translated_failures() -> Iterator[None]:
+    """Redis failures as the services' errors: StoreFullError or StoreUnavailableError."""
+    try:
+        yield
+    except REDIS_FAILURES as error:
+        raise store_error(error) from error
