@@ -14,6 +14,7 @@ import redis
 
 from native_stack.stack import NativeStack
 from tests.support.browser import Browser, plain_get
+from tests.support.figures import Figures
 from tests.support.sign_in import sign_in_through
 
 COOKIE_NAMES = ("signin_session", "signin_session_flows", "__Host-signin_session")
@@ -58,7 +59,7 @@ def signed_in_users(stack: NativeStack) -> Iterator[list[Browser]]:
 
 
 def test_no_key_or_value_in_redis_acts_as_a_user(
-    stack: NativeStack, signed_in_users: list[Browser], stack_redis: redis.Redis
+    stack: NativeStack, signed_in_users: list[Browser], stack_redis: redis.Redis, figures: Figures
 ) -> None:
     # The users are signed in, and their real cookies work.
     for browser in signed_in_users:
@@ -80,4 +81,9 @@ def test_no_key_or_value_in_redis_acts_as_a_user(
         if answer.status_code != 401:
             accepted.append(("headers", text[:60], answer.status_code))
     assert len(tried) > 10
+    figures.add(
+        f"Redis read access: {len(contents)} keys, {len(tried)} strings from their names and "
+        f"values tried as {len(COOKIE_NAMES)} cookies and identity headers: "
+        f"{len(accepted)} accepted"
+    )
     assert accepted == []
