@@ -4,7 +4,6 @@ One refresh, every caller a token, nobody signed out."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import requests
@@ -14,7 +13,7 @@ from tests.resilience.expired_tokens import make_access_tokens_expire
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
 from tests.support.figures import Figures
-from tests.support.load import all_still_signed_in, graph_me_as
+from tests.support.load import all_still_signed_in, graph_me_all_at_once, graph_me_as
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import SESSION_COOKIE, home_account_id_of
 
@@ -23,39 +22,6 @@ CALLERS = 12
 # Under nginx's proxy_read_timeout (60 s): a caller still waiting then would get a 504.
 CALLER_TIMEOUT_SECONDS = 58
 USER_NUMBER = 3  # signed_in_cookies signs in the first three
-
-
-def concurrent_graph_me(public_url: str, cookie: str) -> list[int | str]:
-    """GET /graph/me as one user from CALLERS threads released at once; their outcomes."""
-    start = threading.Barrier(CALLERS)
-    outcomes: list[int | str] = []
-    guard = threading.Lock()
-
-    def call() -> None:
-        with requests.Session() as http:
-            http.trust_env = False
-            http.cookies.set(SESSION_COOKIE, cookie)
-            start.wait(timeout=10)
-            try:
-                answer = http.get(
-                    public_url + "/graph/me",
-                    headers={"Accept": "application/json"},
-                    timeout=CALLER_TIMEOUT_SECONDS,
-                )
-                outcome: int | str = answer.status_code
-                if answer.status_code != 200:
-                    outcome = f"{answer.status_code} {answer.text[:120]}"
-            except requests.RequestException as error:
-                outcome = type(error).__name__
-        with guard:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=call) for _ in range(CALLERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=CALLER_TIMEOUT_SECONDS + 15)
-    return outcomes
 
 
 def metric_sums(stack: NativeStack, process_name: str) -> dict[str, float]:
@@ -101,7 +67,9 @@ def test_a_refresh_slower_than_the_lock_lease_is_made_once_and_serves_every_call
             type="latency", endpoints=["token"], user=username, latency_ms=TOKEN_ANSWER_AFTER_MS
         )
         started = time.monotonic()
-        outcomes = concurrent_graph_me(stack.public_url, cookie)
+        outcomes = graph_me_all_at_once(
+            stack.public_url, cookie, callers=CALLERS, timeout_seconds=CALLER_TIMEOUT_SECONDS
+        )
         seconds = time.monotonic() - started
         emulator.clear_faults()
         refresh_requests = emulator.counts()["token_by_grant_type"]["refresh_token"]

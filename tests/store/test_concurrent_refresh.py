@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-import requests
 
 from native_stack.stack import NativeStack
 from signin_core.tokens.freshness import EXPIRY_MARGIN_SECONDS
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
+from tests.support.load import graph_me_all_at_once
 from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import (
     SESSION_COOKIE,
@@ -30,37 +29,6 @@ def wait_until_access_token_is_stale(stack: NativeStack, home_account_id: str) -
     time.sleep(max(0.0, stale_at - time.time() + 0.3))
 
 
-def concurrent_graph_calls(stack: NativeStack, cookie: str) -> list[int | str]:
-    """GET /graph/me from CONCURRENT_REQUESTS threads released at once; their statuses."""
-    start = threading.Barrier(CONCURRENT_REQUESTS)
-    statuses: list[int | str] = []
-    guard = threading.Lock()
-
-    def call() -> None:
-        with requests.Session() as http:
-            http.trust_env = False
-            http.cookies.set(SESSION_COOKIE, cookie)
-            start.wait(timeout=10)
-            try:
-                answer = http.get(
-                    stack.public_url + "/graph/me",
-                    headers={"Accept": "application/json"},
-                    timeout=30,
-                )
-                outcome: int | str = answer.status_code
-            except requests.RequestException as error:
-                outcome = type(error).__name__
-        with guard:
-            statuses.append(outcome)
-
-    threads = [threading.Thread(target=call) for _ in range(CONCURRENT_REQUESTS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 @pytest.mark.parametrize("round_number", [1, 2, 3])
 def test_concurrent_calls_after_expiry_refresh_exactly_once(
     storage_stack: NativeStack, browser: Browser, round_number: int
@@ -75,7 +43,12 @@ def test_concurrent_calls_after_expiry_refresh_exactly_once(
         wait_until_access_token_is_stale(stack, home_account_id)
         control.reset_counters()
 
-        statuses = concurrent_graph_calls(stack, browser.http.cookies[SESSION_COOKIE])
+        statuses = graph_me_all_at_once(
+            stack.public_url,
+            browser.http.cookies[SESSION_COOKIE],
+            callers=CONCURRENT_REQUESTS,
+            timeout_seconds=30,
+        )
 
         assert statuses == [200] * CONCURRENT_REQUESTS
         assert control.counts()["token_by_grant_type"]["refresh_token"] == 1

@@ -99,3 +99,39 @@ def all_still_signed_in(public_url: str, cookies: dict[str, str]) -> dict[str, i
         username: graph_me_as(public_url, cookie).status_code
         for username, cookie in cookies.items()
     }
+
+
+def graph_me_all_at_once(
+    public_url: str, cookie: str, *, callers: int, timeout_seconds: float
+) -> list[int | str]:
+    """GET /graph/me as one user from callers threads released at once; each one's outcome:
+    200, another status with the start of its body, or the client's error."""
+    start = threading.Barrier(callers)
+    outcomes: list[int | str] = []
+    guard = threading.Lock()
+
+    def call() -> None:
+        with requests.Session() as http:
+            http.trust_env = False
+            http.cookies.set("signin_session", cookie)
+            start.wait(timeout=10)
+            try:
+                answer = http.get(
+                    public_url + "/graph/me",
+                    headers={"Accept": "application/json"},
+                    timeout=timeout_seconds,
+                )
+                outcome: int | str = answer.status_code
+                if answer.status_code != 200:
+                    outcome = f"{answer.status_code} {answer.text[:120]}"
+            except requests.RequestException as error:
+                outcome = type(error).__name__
+        with guard:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=call) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout_seconds + 15)
+    return outcomes
