@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from tests.fuzz.body_mutations import body_mutations, deep_json, with_body
@@ -21,6 +21,7 @@ from tests.fuzz.raw_http import RawRequest
 from tests.fuzz.request_line_mutations import request_line_mutations, with_parameters
 from tests.fuzz.routes import ROUTES, Route
 
+FUZZ_SEED = 20261201  # the draw every run makes; change it to fuzz other inputs
 CRLF_IN_BATCH_HEADER = json.dumps(
     {"requests": [{"id": "1", "method": "GET", "url": "/me", "headers": {"X-A": "a\r\nX-B: b"}}]}
 ).encode()
@@ -64,13 +65,15 @@ def any_mutation() -> st.SearchStrategy[Mutation]:
 
 
 def drawn_mutation_sets(count: int) -> list[tuple[Mutation, ...]]:
-    """count sets of one or two mutations, drawn by hypothesis: derandomized and without an
-    example database, so every run draws the same ones."""
+    """count sets of one or two mutations, drawn by hypothesis from a fixed seed and without
+    an example database, so every run draws the same ones. (derandomize alone is not enough:
+    it seeds from a digest that includes the strategies' reprs, and some of those name
+    objects by their address, which changes from run to run.)"""
     drawn: list[tuple[Mutation, ...]] = []
 
+    @seed(FUZZ_SEED)
     @settings(
         max_examples=count,
-        derandomize=True,
         database=None,
         phases=[Phase.generate],
         deadline=None,

@@ -56,6 +56,9 @@ def _pages_blueprint(settings: DemoAppSettings) -> Blueprint:
     def whoami(rest: str) -> ResponseReturnValue:
         """Show what nginx told the app: as JSON for API clients, else as a page."""
         user = forwarded_user(request.headers)
+        # Read the whole body, even unused: a server that answers and closes with part of a
+        # request unread resets the connection, and nginx reports that as a 502.
+        body_bytes = len(request.get_data(cache=False))
         received = {
             name: value for name, value in request.headers.items() if name.lower() not in NOT_ECHOED
         }
@@ -65,6 +68,7 @@ def _pages_blueprint(settings: DemoAppSettings) -> Blueprint:
                 "user": asdict(user) if user else None,
                 "headers": received,
                 "cookie_names": sorted(request.cookies),
+                "body_bytes": body_bytes,
             }
             return jsonify(body)
         shown = IDENTITY_HEADERS + (PRINCIPAL_HEADER,) + FORWARDED_HEADERS
