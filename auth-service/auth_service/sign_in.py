@@ -81,7 +81,10 @@ def log_in(state: AuthService) -> ResponseReturnValue:
             retry_url="/login",
         )
     flows = state.flows.read(request)
-    state.flows.add(flows, flow, safe_relative_path(request.args.get("next")))
+    try:
+        state.flows.add(flows, flow, safe_relative_path(request.args.get("next")))
+    except ValueError as error:
+        return error_page(400, "This sign-in link is not valid", str(error), retry_url="/login")
     return _keeping_flows(state, redirect(flow["auth_uri"]), flows)
 
 

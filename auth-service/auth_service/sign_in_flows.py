@@ -79,13 +79,19 @@ class SignInFlows:
         return FlowsInBrowser(live, changed=len(live) != len(kept))
 
     def add(self, flows: FlowsInBrowser, flow: dict[str, Any], next_path: str) -> None:
-        """Keep a new flow under its state; the oldest give way beyond MAX_FLOWS."""
+        """Keep a new flow under its state; the oldest give way beyond MAX_FLOWS, or until the
+        cookie fits. Raise ValueError when the new flow alone does not fit in a cookie."""
         kept = {name: value for name, value in flow.items() if name not in FLOW_FIELDS_NOT_KEPT}
-        flows.by_state[str(flow["state"])] = KeptFlow(kept, next_path, time.time() + FLOW_SECONDS)
-        while len(flows.by_state) > MAX_FLOWS:
-            oldest = min(flows.by_state, key=lambda state: flows.by_state[state].expires_at)
-            del flows.by_state[oldest]
+        state = str(flow["state"])
+        new = KeptFlow(kept, next_path, time.time() + FLOW_SECONDS)
+        if len(self._cookie_value(FlowsInBrowser({state: new}))) > MAX_COOKIE_LENGTH:
+            raise ValueError("This sign-in asks for more than a browser can keep.")
+        flows.by_state[state] = new
         flows.changed = True
+        while len(flows.by_state) > MAX_FLOWS or len(self._cookie_value(flows)) > MAX_COOKIE_LENGTH:
+            others = [name for name in flows.by_state if name != state]
+            oldest = min(others, key=lambda name: flows.by_state[name].expires_at)
+            del flows.by_state[oldest]
 
     def take(self, flows: FlowsInBrowser, state: str | None) -> KeptFlow | None:
         """Remove and return the flow this browser started with state, if it has one."""
@@ -107,12 +113,12 @@ class SignInFlows:
         if not flows.by_state:
             response.delete_cookie(self.cookie_name, **attributes)
             return
-        plaintext = self._encoder.encode(flows.by_state)
-        sealed = self._cipher.seal(plaintext, record_name=RECORD_NAME)
-        value = _unpadded_b64encode(sealed)
-        if len(value) > MAX_COOKIE_LENGTH:
-            raise ValueError("sign-in flows do not fit in a cookie")
+        value = self._cookie_value(flows)
         response.set_cookie(self.cookie_name, value, max_age=FLOW_SECONDS, **attributes)
+
+    def _cookie_value(self, flows: FlowsInBrowser) -> str:
+        sealed = self._cipher.seal(self._encoder.encode(flows.by_state), record_name=RECORD_NAME)
+        return _unpadded_b64encode(sealed)
 
 
 def _unpadded_b64encode(data: bytes) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import secrets
 import time
 
 import redis
@@ -121,3 +124,16 @@ def test_a_visitor_who_starts_signing_in_writes_nothing_to_redis(
     # The sign-in in progress waits in the visitor's browser, for minutes.
     assert {cookie.name for cookie in kept_by_visitors} == {"signin_session_flows"}
     assert all(c.expires and c.expires - time.time() <= 600 for c in kept_by_visitors)
+
+
+def test_a_sign_in_too_large_to_keep_in_the_browser_is_a_clear_400(
+    stack: NativeStack, browser: Browser
+) -> None:
+    # The largest claims challenge and `next` path /login accepts, neither compressible.
+    claims = json.dumps({"id_token": {"note": {"value": secrets.token_urlsafe(2270)}}})
+    encoded = base64.urlsafe_b64encode(claims.encode()).rstrip(b"=").decode()
+    assert len(encoded) <= 4096
+    next_path = "/" + secrets.token_urlsafe(1530)[:2040]
+    answer = browser.get(stack.public_url + "/login", params={"claims": encoded, "next": next_path})
+    assert answer.status_code == 400, answer.text[:300]
+    assert "more than a browser can keep" in answer.text
