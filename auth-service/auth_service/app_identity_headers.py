@@ -13,6 +13,11 @@ USER_NAME_HEADER = "X-User-Name"
 USER_EMAIL_HEADER = "X-User-Email"
 USER_TENANT_HEADER = "X-User-Tenant"
 CLIENT_PRINCIPAL_HEADER = "X-Client-Principal"
+# App Service's names for the same, so that an app written for App Service runs unchanged.
+APP_SERVICE_PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
+APP_SERVICE_ID_HEADER = "X-MS-CLIENT-PRINCIPAL-ID"
+APP_SERVICE_NAME_HEADER = "X-MS-CLIENT-PRINCIPAL-NAME"
+APP_SERVICE_IDP_HEADER = "X-MS-CLIENT-PRINCIPAL-IDP"
 
 
 def user_email(user: Mapping[str, Any]) -> str:
@@ -39,14 +44,20 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def identity_headers(user: Mapping[str, Any]) -> dict[str, str]:
-    """Return the X-User-* headers (non-ASCII percent-encoded) and the base64 JSON principal."""
+    """Return the X-User-* headers (non-ASCII percent-encoded), the base64 JSON principal, and
+    App Service's X-MS-CLIENT-PRINCIPAL* headers with the same values."""
     principal = json.dumps(client_principal(user), separators=(",", ":"), ensure_ascii=False)
+    encoded_principal = base64.b64encode(principal.encode()).decode()
     return {
         USER_ID_HEADER: _header_text(user.get("oid", "")),
         USER_NAME_HEADER: _header_text(user.get("name", "")),
         USER_EMAIL_HEADER: _header_text(user_email(user)),
         USER_TENANT_HEADER: _header_text(user.get("tid", "")),
-        CLIENT_PRINCIPAL_HEADER: base64.b64encode(principal.encode()).decode(),
+        CLIENT_PRINCIPAL_HEADER: encoded_principal,
+        APP_SERVICE_PRINCIPAL_HEADER: encoded_principal,
+        APP_SERVICE_ID_HEADER: _header_text(user.get("oid", "")),
+        APP_SERVICE_NAME_HEADER: _header_text(user.get("username", "")),
+        APP_SERVICE_IDP_HEADER: "aad",
     }
 
 

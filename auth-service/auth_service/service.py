@@ -10,7 +10,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 
-from auth_service import error_pages, pages, sign_in
+from auth_service import easy_auth, error_pages, pages, sign_in
 from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
 from auth_service.sign_in_flows import SignInFlows
@@ -45,6 +45,7 @@ class AuthService:
         app.register_blueprint(health_blueprint({"redis": self.resources.store.ping}))
         pages.init_app(app, self)
         sign_in.init_app(app, self)
+        easy_auth.init_app(app)
         error_pages.init_app(app, self.metrics)
 
     def bind(self, view: Callable[Concatenate[AuthService, P], R]) -> Callable[P, R]:
