@@ -62,6 +62,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         sessions=sessions,
         sign_ins=sign_ins,
         flows=flows,
+        policy=settings.route_policy,
         metrics=metrics,
     ).init_app(app)
     return app

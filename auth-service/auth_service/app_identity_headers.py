@@ -13,6 +13,8 @@ USER_NAME_HEADER = "X-User-Name"
 USER_EMAIL_HEADER = "X-User-Email"
 USER_TENANT_HEADER = "X-User-Tenant"
 CLIENT_PRINCIPAL_HEADER = "X-Client-Principal"
+USER_ROLES_HEADER = "X-User-Roles"
+USER_GROUPS_HEADER = "X-User-Groups"
 # App Service's names for the same, so that an app written for App Service runs unchanged.
 APP_SERVICE_PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 APP_SERVICE_ID_HEADER = "X-MS-CLIENT-PRINCIPAL-ID"
@@ -35,6 +37,7 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
         ("email", user_email(user)),
     ]
     claims += [("roles", role) for role in user.get("roles") or []]
+    claims += [("groups", group) for group in user.get("groups") or []]
     return {
         "auth_typ": "aad",
         "name_typ": "name",
@@ -54,6 +57,8 @@ def identity_headers(user: Mapping[str, Any]) -> dict[str, str]:
         USER_EMAIL_HEADER: _header_text(user_email(user)),
         USER_TENANT_HEADER: _header_text(user.get("tid", "")),
         CLIENT_PRINCIPAL_HEADER: encoded_principal,
+        USER_ROLES_HEADER: _header_list(user.get("roles") or []),
+        USER_GROUPS_HEADER: _header_list(user.get("groups") or []),
         APP_SERVICE_PRINCIPAL_HEADER: encoded_principal,
         APP_SERVICE_ID_HEADER: _header_text(user.get("oid", "")),
         APP_SERVICE_NAME_HEADER: _header_text(user.get("username", "")),
@@ -63,9 +68,15 @@ def identity_headers(user: Mapping[str, Any]) -> dict[str, str]:
 
 # Printable ASCII travels as it is; `%` is encoded so that decoding is always exact.
 PRINTABLE_BUT_PERCENT = "".join(chr(code) for code in range(0x20, 0x7F) if chr(code) != "%")
+PRINTABLE_BUT_PERCENT_AND_COMMA = PRINTABLE_BUT_PERCENT.replace(",", "")
 
 
 def _header_text(value: object) -> str:
     # Header values are bytes on the wire: anything beyond printable ASCII is percent-encoded
     # UTF-8, so names in any script arrive intact and nothing can end a header line.
     return quote(str(value), safe=PRINTABLE_BUT_PERCENT)
+
+
+def _header_list(values: list[Any]) -> str:
+    # Comma-separated, each value encoded as the other headers are, its own commas too.
+    return ",".join(quote(str(value), safe=PRINTABLE_BUT_PERCENT_AND_COMMA) for value in values)

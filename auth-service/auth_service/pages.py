@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -9,14 +10,21 @@ from flask import Blueprint, Flask, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from auth_service.app_identity_headers import identity_headers, user_email
+from auth_service.error_pages import error_page
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
+from signin_core.errors import StoreUnavailableError
 from signin_core.identity.assertions import HEADER_NAME, SignedInUser
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService
 
+log = logging.getLogger(__name__)
 ORIGINAL_URI_HEADER = "X-Original-URI"
+# The check's 403 says why: the route policy refused the user, or (X-Auth-Unavailable) the
+# session store did not answer; nginx sends both to /_auth/refused, which tells them apart.
+DENIED_HEADER = "X-Auth-Denied"
+UNAVAILABLE_HEADER = "X-Auth-Unavailable"
 
 
 def login_url(next_path: str) -> str:
@@ -48,7 +56,17 @@ def users(*, user: SessionUser) -> ResponseReturnValue:
 
 @signed_in(otherwise=lambda: ("", 401, {"Cache-Control": "no-store"}))
 def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
-    """For nginx auth_request: 200 with a signed assertion and identity headers, or 401."""
+    """For nginx auth_request: 200 with a signed assertion and identity headers, 401 without a
+    session, 403 when the app's route policy refuses the user this path."""
+    decision = state.policy.decide(
+        request.headers.get(ORIGINAL_URI_HEADER, "/"),
+        user.get("roles") or [],
+        user.get("groups") or [],
+    )
+    if not decision.allowed:
+        assert decision.rule is not None
+        log.info("route policy refused the user %s", decision.rule.path)
+        return "", 403, {DENIED_HEADER: "policy", "Cache-Control": "no-store"}
     assertion = state.resources.assertions.issue(
         SignedInUser(
             home_account_id=user["home_account_id"],
@@ -78,6 +96,19 @@ def sign_in_required() -> ResponseReturnValue:
     return redirect(back_to)
 
 
+def refused() -> ResponseReturnValue:
+    """For nginx, when the session check answered 403: the store was down (503), or the route
+    policy refused the user (403): JSON for API clients, a page for browsers."""
+    if request.headers.get(UNAVAILABLE_HEADER):
+        raise StoreUnavailableError("session store unavailable")
+    message = "Your account does not have the role or group this page needs."
+    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wanted == "application/json":
+        body = {"error": {"code": "forbidden", "message": message}}
+        return jsonify(body), 403, {"Cache-Control": "no-store"}
+    return error_page(403, "You do not have access to this page", message)
+
+
 def init_app(app: Flask, state: AuthService) -> None:
     """Install the pages, nginx's session checks, and what every page's header needs."""
     blueprint = Blueprint("pages", __name__)
@@ -85,6 +116,7 @@ def init_app(app: Flask, state: AuthService) -> None:
     blueprint.add_url_rule("/users", view_func=users)
     blueprint.add_url_rule("/_auth/check", view_func=state.bind(session_check))
     blueprint.add_url_rule("/_auth/sign-in-required", view_func=sign_in_required)
+    blueprint.add_url_rule("/_auth/refused", view_func=refused)
     app.register_blueprint(blueprint)
     app_path = state.settings.app_path
     app.context_processor(lambda: page_context(app_path=app_path))

@@ -11,6 +11,7 @@ from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service import easy_auth, error_pages, pages, sign_in
+from auth_service.route_policy import RoutePolicy
 from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
 from auth_service.sign_in_flows import SignInFlows
@@ -35,6 +36,7 @@ class AuthService:
     sessions: SealedSessionInterface
     sign_ins: UserSignIns
     flows: SignInFlows
+    policy: RoutePolicy
     metrics: ServiceMetrics
 
     def init_app(self, app: Flask) -> None:

@@ -6,6 +6,7 @@ import re
 
 from pydantic import Field, field_validator
 
+from auth_service.route_policy import RoutePolicy
 from signin_core.settings import IdentitySettings
 
 
@@ -25,6 +26,12 @@ class AuthSettings(IdentitySettings):
     forwarded_hops: int = Field(default=1, ge=0, le=5)
     # Where nginx serves the protected app (APP_PATH), for a link on the home page.
     app_path: str | None = None
+    # Which of the app's paths need which app roles or groups (route_policy.py): JSON, in
+    # APP_ROUTE_POLICY or a file named by APP_ROUTE_POLICY_FILE. Unset: every signed-in user.
+    app_route_policy: str | None = None
+    # With a multi-tenant authority (common, organizations): the tenant ids whose users may
+    # sign in, comma-separated. Unset: any tenant the authority signs in.
+    allowed_tenants: str | None = None
 
     @field_validator("public_url")
     @classmethod
@@ -47,6 +54,20 @@ class AuthSettings(IdentitySettings):
             raise ValueError("must be a path such as /getAToken")
         return value
 
+    @field_validator("app_route_policy")
+    @classmethod
+    def _route_policy_is_understood(cls, value: str | None) -> str | None:
+        RoutePolicy.parse(value)
+        return value
+
+    @field_validator("allowed_tenants")
+    @classmethod
+    def _tenants_are_ids(cls, value: str | None) -> str | None:
+        for tenant in (value or "").split(","):
+            if tenant.strip() and not re.fullmatch(r"[0-9A-Za-z.-]{1,100}", tenant.strip()):
+                raise ValueError(f"{tenant.strip()[:40]!r} is not a tenant id")
+        return value
+
     @field_validator("app_path")
     @classmethod
     def _app_path_is_path(cls, value: str | None) -> str | None:
@@ -65,6 +86,17 @@ class AuthSettings(IdentitySettings):
     def scopes(self) -> list[str]:
         """The Graph scopes requested at sign-in."""
         return self.login_scopes.split()
+
+    @property
+    def route_policy(self) -> RoutePolicy:
+        """The app's route policy (empty when none is configured)."""
+        return RoutePolicy.parse(self.app_route_policy)
+
+    @property
+    def tenant_allowlist(self) -> frozenset[str] | None:
+        """The tenants whose users may sign in, or None for any."""
+        tenants = {t.strip().lower() for t in (self.allowed_tenants or "").split(",") if t.strip()}
+        return frozenset(tenants) or None
 
     @property
     def secure_cookies(self) -> bool:

@@ -124,6 +124,18 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
     claims = result.get("id_token_claims") or {}
     if not accounts or not claims:
         return _retry_page("The sign-in answer had no account in it. Please sign in again.")
+    allowed = state.settings.tenant_allowlist
+    if allowed is not None and str(claims.get("tid", "")).lower() not in allowed:
+        log.info("sign-in refused: tenant not on the allowlist")
+        return error_page(
+            403,
+            "Your organization is not allowed",
+            "This app accepts accounts of certain organizations only, and yours is not one of "
+            "them. Sign in with an account of an allowed organization, or ask this app's "
+            "administrator to allow yours.",
+            retry_url="/login",
+            error_code="tenant_not_allowed",
+        )
     home_account_id = accounts[0]["home_account_id"]
     generation = state.sign_ins.start(home_account_id)
     state.resources.tokens.merge_sign_in(home_account_id, client.token_cache)
@@ -135,10 +147,19 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
         "tid": claims.get("tid", ""),
         "name": claims.get("name", ""),
         "username": claims.get("preferred_username", ""),
+        "roles": _names_in(claims.get("roles")),
+        "groups": _names_in(claims.get("groups")),
         SIGN_IN: generation,
     }
     session["csrf"] = secrets.token_urlsafe(32)
     return redirect(kept.next_path)
+
+
+def _names_in(claim: Any) -> list[str]:
+    """A roles or groups claim as a list of names (absent or malformed: none)."""
+    if not isinstance(claim, list):
+        return []
+    return [str(name) for name in claim if isinstance(name, str) and name]
 
 
 def _sign_in_refused(result: dict[str, Any]) -> ResponseReturnValue:

@@ -71,8 +71,11 @@ def test_auth_service_down(edge_stack: NativeStack) -> None:
 
 def test_session_store_down(edge_stack: NativeStack, signed_in_browser: Browser) -> None:
     with stopped(edge_stack.stop_redis, edge_stack.start_redis):
+        # The app's session check cannot answer: auth-service says so, as for its own pages.
         app = signed_in_browser.get(edge_stack.public_url + "/app/")
-        assert_nginx_page(app, 503, "This service is briefly unavailable")
+        assert app.status_code == 503 and "Sign-in is briefly unavailable" in app.text
+        assert int(app.headers["Retry-After"]) > 0
+        assert_security_headers(app)
         graph = signed_in_browser.get(edge_stack.public_url + "/graph/me")
         assert graph.status_code == 503
         assert graph.json()["error"]["code"] == "store_unavailable"

@@ -1,0 +1,84 @@
+"""The app's route policy, checked in auth-service's answer to nginx: a path that needs a role
+the user lacks is a 403 (a page for browsers, JSON for API clients), however it is spelled."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from native_stack.edge import LIFTED_SIGN_IN_LIMITS
+from native_stack.stack import NativeStack, StackOptions
+from tests.support.browser import Browser
+from tests.support.sign_in import sign_in_through
+
+POLICY = {"routes": [{"path": "/app/admin/", "roles": {"any_of": ["Admin"]}}]}
+
+
+@pytest.fixture(scope="module")
+def policy_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
+    running = NativeStack(
+        StackOptions(
+            run_dir=tmp_path_factory.mktemp("policy-stack"),
+            demo_app=True,
+            graph_workers=1,
+            nginx_env=dict(LIFTED_SIGN_IN_LIMITS),
+            service_env={"APP_ROUTE_POLICY": json.dumps(POLICY)},
+        )
+    )
+    running.start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def without_admin_role(policy_stack: NativeStack) -> Iterator[Browser]:
+    """A user the emulator gives no app role."""
+    assert policy_stack.registration is not None
+    browser = Browser()
+    sign_in_through(browser, policy_stack.public_url, policy_stack.registration.usernames[0])
+    yield browser
+    browser.close()
+
+
+def test_a_path_the_policy_protects_is_403_for_a_user_without_the_role(
+    policy_stack: NativeStack, without_admin_role: Browser
+) -> None:
+    page = without_admin_role.get(policy_stack.public_url + "/app/admin/")
+    assert page.status_code == 403
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "You do not have access to this page" in page.text
+    api = without_admin_role.get(
+        policy_stack.public_url + "/app/admin/users", headers={"Accept": "application/json"}
+    )
+    assert api.status_code == 403
+    assert api.json()["error"]["code"] == "forbidden"
+    # The rest of the app stays open to every signed-in user.
+    assert without_admin_role.get(policy_stack.public_url + "/app/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target", ["/app/%61dmin/", "/app/x/../admin/", "//app//admin/", "/app/./admin/x", "/app/admin"]
+)
+def test_another_spelling_of_a_protected_path_is_refused_too(
+    policy_stack: NativeStack, without_admin_role: Browser, target: str
+) -> None:
+    cookie = without_admin_role.http.cookies["signin_session"]
+    address = urlsplit(policy_stack.public_url)
+    request = (
+        f"GET {target} HTTP/1.1\r\nHost: {address.netloc}\r\nCookie: signin_session={cookie}\r\n"
+        "Accept: application/json\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(request.encode())
+        status_line = connection.recv(100).split(b"\r\n", 1)[0]
+    assert status_line.split()[1] == b"403", (target, status_line)
+
+
+def test_without_a_session_the_app_still_asks_to_sign_in(policy_stack: NativeStack) -> None:
+    with Browser() as anonymous:
+        answer = anonymous.get(policy_stack.public_url + "/app/admin/", allow_redirects=False)
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
