@@ -14,7 +14,7 @@ from auth_service.error_pages import error_page
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
 from signin_core.errors import StoreUnavailableError
-from signin_core.identity.assertions import HEADER_NAME, SignedInUser
+from signin_core.identity.assertions import GRANT_HEADER_NAME, HEADER_NAME, SignedInUser
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService
@@ -67,16 +67,21 @@ def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnVal
         assert decision.rule is not None
         log.info("route policy refused the user %s", decision.rule.path)
         return "", 403, {DENIED_HEADER: "policy", "Cache-Control": "no-store"}
-    assertion = state.resources.assertions.issue(
-        SignedInUser(
-            home_account_id=user["home_account_id"],
-            object_id=user.get("oid", ""),
-            tenant_id=user.get("tid", ""),
-            name=user.get("name", ""),
-            username=user.get("username", ""),
-        )
+    signed_in_user = SignedInUser(
+        home_account_id=user["home_account_id"],
+        object_id=user.get("oid", ""),
+        tenant_id=user.get("tid", ""),
+        name=user.get("name", ""),
+        username=user.get("username", ""),
     )
-    headers = {HEADER_NAME: assertion, "Cache-Control": "no-store", **identity_headers(user)}
+    assertions = state.resources.assertions
+    headers = {
+        HEADER_NAME: assertions.issue(signed_in_user),
+        # nginx hands this one to the app only, for its backend's calls to graph-service.
+        GRANT_HEADER_NAME: assertions.issue_grant(signed_in_user),
+        "Cache-Control": "no-store",
+        **identity_headers(user),
+    }
     return "", 200, headers
 
 

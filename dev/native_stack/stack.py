@@ -79,6 +79,8 @@ class NativeStack:
         self.demo_app_port = free_port()
         self.processes: dict[str, ManagedProcess] = {}
         self.metrics_ports: dict[str, int] = {}  # per gunicorn process name
+        # graph-service's grant port, per process: the app's backend calls Graph there.
+        self.grant_ports = {name: free_port() for name in self.process_names("graph-service")}
         self.data_encryption_keys = secrets.token_urlsafe(32)
         self.identity_assertion_key = secrets.token_urlsafe(32)
         # Redis admits only its ACL's users: the services' (redis_url's, with redis_password)
@@ -255,7 +257,12 @@ class NativeStack:
 
     def start_demo_app(self) -> None:
         """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is)."""
-        env = dict(os.environ, APP_PATH=DEMO_APP_PATH)
+        grant_port = self.grant_ports[self.process_names("graph-service")[0]]
+        env = dict(
+            os.environ,
+            APP_PATH=DEMO_APP_PATH,
+            GRAPH_SERVICE_URL=f"http://127.0.0.1:{grant_port}",
+        )
         argv = [
             sys.executable, "-m", "gunicorn",
             "--bind", f"127.0.0.1:{self.demo_app_port}", "--workers", "1",
@@ -298,6 +305,8 @@ class NativeStack:
             WEB_CONCURRENCY=str(workers),
             PROMETHEUS_MULTIPROC_DIR=str(self.run_dir / "prometheus" / name),
         )
+        if name in self.grant_ports:
+            env["GRANT_PORT"] = str(self.grant_ports[name])
         process = self._launch(name, argv, env)
         process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{port}/healthz"))
 

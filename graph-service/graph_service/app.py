@@ -52,7 +52,8 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
         max_pages=settings.graph_max_pages,
         max_items=settings.graph_max_items,
     )
-    graph_routes.init_app(app, gateway, SignedInUsers(resources.assertions))
+    signed_in = SignedInUsers(resources.assertions, grant_port=settings.grant_port)
+    graph_routes.init_app(app, gateway, signed_in)
     json_errors.init_app(app, metrics)
     no_store.init_app(app)
     return app

@@ -17,6 +17,7 @@ from graph_service.json_depth import MAX_JSON_DEPTH, nested_deeper_than
 from graph_service.json_errors import GraphServiceError
 from graph_service.request_ids import client_request_id
 from signin_core.identity.assertions import (
+    GRANT_HEADER_NAME,
     HEADER_NAME,
     IdentityAssertions,
     InvalidAssertionError,
@@ -28,10 +29,13 @@ UserView = Callable[..., ResponseReturnValue]
 
 
 class SignedInUsers:
-    """Hands each Graph route the user auth-service vouched for, or answers 401."""
+    """Hands each Graph route the user it acts for, or answers 401: on the service port, the
+    user of nginx's assertion; on the grant port, the user of the app's grant. Neither is
+    taken on the other's port."""
 
-    def __init__(self, assertions: IdentityAssertions) -> None:
+    def __init__(self, assertions: IdentityAssertions, *, grant_port: int | None = None) -> None:
         self._assertions = assertions
+        self._grant_port = str(grant_port) if grant_port else None
 
     def required(self, view: UserView) -> Callable[..., ResponseReturnValue]:
         """Decorate view so it is called with `user`, the verified signed-in user."""
@@ -39,7 +43,7 @@ class SignedInUsers:
         @functools.wraps(view)
         def with_user(**arguments: Any) -> ResponseReturnValue:
             try:
-                user = self._assertions.verify(request.headers.get(HEADER_NAME))
+                user = self._user_of_request()
             except InvalidAssertionError:
                 raise GraphServiceError(
                     401, "unauthenticated", "Sign in to call Microsoft Graph.", login_url="/login"
@@ -47,6 +51,11 @@ class SignedInUsers:
             return view(user=user, **arguments)
 
         return with_user
+
+    def _user_of_request(self) -> SignedInUser:
+        if self._grant_port and request.environ.get("SERVER_PORT") == self._grant_port:
+            return self._assertions.verify_grant(request.headers.get(GRANT_HEADER_NAME))
+        return self._assertions.verify(request.headers.get(HEADER_NAME))
 
 
 def _raw_pass_through_target() -> tuple[str, list[tuple[str, str]]]:

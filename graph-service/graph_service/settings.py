@@ -16,6 +16,10 @@ class GraphSettings(IdentitySettings):
     graph_retry_deadline_seconds: float = 10.0
     graph_max_pages: int = 10
     graph_max_items: int = 1000
+    # The port (gunicorn binds it beside PORT) where graph-service takes the app's grants
+    # (X-Graph-Grant) instead of nginx's assertions: reachable from the app's network only,
+    # never through nginx. Unset: no grants accepted anywhere.
+    grant_port: int | None = None
 
     @field_validator("graph_base_url")
     @classmethod

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from demo_app.graph_profile import GraphServiceClient, profile_blueprint
 from demo_app.identity import IDENTITY_HEADERS, PRINCIPAL_HEADER, forwarded_user
 from demo_app.settings import DemoAppSettings
 
@@ -19,6 +20,8 @@ def create_app(settings: DemoAppSettings | None = None) -> Flask:
     settings = settings or DemoAppSettings.from_environment()
     app = Flask(__name__, static_url_path=settings.app_path + "static")
     app.register_blueprint(_health_blueprint())
+    graph = GraphServiceClient(settings.graph_service_url) if settings.graph_service_url else None
+    app.register_blueprint(profile_blueprint(settings.app_path, graph))
     app.register_blueprint(_pages_blueprint(settings))
     app.after_request(_not_stored)
     return app

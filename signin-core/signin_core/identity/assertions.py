@@ -11,6 +11,10 @@ ISSUER = "auth-service"
 AUDIENCE = "signin-stack"
 ALGORITHM = "HS256"
 HEADER_NAME = "X-User-Assertion"
+# A grant: what the app behind nginx gets, to call graph-service as the user from its own
+# backend. Its own audience, so that neither can stand for the other.
+GRANT_AUDIENCE = "signin-stack-graph-grant"
+GRANT_HEADER_NAME = "X-Graph-Grant"
 
 
 class InvalidAssertionError(Exception):
@@ -39,10 +43,21 @@ class IdentityAssertions:
 
     def issue(self, user: SignedInUser) -> str:
         """Return a signed assertion for user, valid for a short time."""
+        return self._issue(user, AUDIENCE)
+
+    def issue_grant(self, user: SignedInUser) -> str:
+        """Return a grant for user's app to call graph-service with, valid for a short time."""
+        return self._issue(user, GRANT_AUDIENCE)
+
+    def verify_grant(self, grant: str | None) -> SignedInUser:
+        """Return the user a grant is for, or raise InvalidAssertionError."""
+        return self._verify(grant, GRANT_AUDIENCE)
+
+    def _issue(self, user: SignedInUser, audience: str) -> str:
         now = int(time.time())
         claims = {
             "iss": ISSUER,
-            "aud": AUDIENCE,
+            "aud": audience,
             "iat": now,
             "exp": now + self._lifetime,
             "sub": user.home_account_id,
@@ -55,6 +70,9 @@ class IdentityAssertions:
 
     def verify(self, assertion: str | None) -> SignedInUser:
         """Return the user an assertion vouches for, or raise InvalidAssertionError."""
+        return self._verify(assertion, AUDIENCE)
+
+    def _verify(self, assertion: str | None, audience: str) -> SignedInUser:
         if not assertion:
             raise InvalidAssertionError("no identity assertion")
         try:
@@ -62,7 +80,7 @@ class IdentityAssertions:
                 assertion,
                 self._key,
                 algorithms=[ALGORITHM],
-                audience=AUDIENCE,
+                audience=audience,
                 issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )

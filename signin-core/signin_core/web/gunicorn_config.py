@@ -19,6 +19,8 @@ _host = os.environ.get("BIND_HOST", "0.0.0.0")
 bind = [f"{_host}:{os.environ.get('PORT', '8000')}"]
 if os.environ.get("METRICS_PORT"):
     bind.append(f"{_host}:{os.environ['METRICS_PORT']}")
+if os.environ.get("GRANT_PORT"):  # graph-service: the app's grants (graph_routes.py)
+    bind.append(f"{_host}:{os.environ['GRANT_PORT']}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
