@@ -1,4 +1,4 @@
-"""Graph v1.0 membership endpoints: /me/getMemberObjects and /me/transitiveMemberOf."""
+"""Graph v1.0 membership endpoints: getMemberObjects (/me, /users/{id}), /me/transitiveMemberOf."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.directory_models import User
 from ms_emulator.graph_auth import authenticate_caller
-from ms_emulator.graph_errors import bad_request
+from ms_emulator.graph_errors import bad_request, not_found
 from ms_emulator.graph_query import (
     DEFAULT_PAGE_SIZE,
     encode_skiptoken,
@@ -37,6 +37,19 @@ def member_user() -> User:
     return caller.user
 
 
+def addressed_member(user_ref: str) -> User:
+    """A user of the caller's tenant by id or UPN, for a caller with a membership permission."""
+    caller = authenticate_caller()
+    caller.require(MEMBERSHIP_DELEGATED, MEMBERSHIP_DELEGATED)
+    user = current_state().directory.user(user_ref)
+    if user is None or user.tenant_id != caller.tenant_id:
+        raise not_found(
+            f"Resource '{user_ref}' does not exist or one of its queried "
+            "reference-property objects are not present."
+        )
+    return user
+
+
 def security_enabled_only() -> bool:
     """The required securityEnabledOnly flag of a getMemberObjects body."""
     body = request.get_json(silent=True)
@@ -49,9 +62,9 @@ def security_enabled_only() -> bool:
     return flag
 
 
-def member_objects() -> Response:
-    """Ids of the groups the signed-in user belongs to."""
-    user = member_user()
+def member_objects(user_ref: str | None = None) -> Response:
+    """Ids of the groups the signed-in (or addressed) user belongs to."""
+    user = member_user() if user_ref is None else addressed_member(user_ref)
     only_security = security_enabled_only()
     groups = current_state().directory.memberships.groups_of(user.id)
     return jsonify(
@@ -92,6 +105,12 @@ def register_membership_routes(blueprint: Blueprint) -> None:
     """Add the membership routes to the Graph blueprint."""
     blueprint.add_url_rule(
         "/v1.0/me/getMemberObjects", "get_member_objects", member_objects, methods=["POST"]
+    )
+    blueprint.add_url_rule(
+        "/v1.0/users/<user_ref>/getMemberObjects",
+        "get_user_member_objects",
+        member_objects,
+        methods=["POST"],
     )
     blueprint.add_url_rule(
         "/v1.0/me/transitiveMemberOf", "transitive_member_of", transitive_member_of

@@ -10,6 +10,7 @@ from emulator_support import (
     JORDAN,
     SAM,
     TENANT_ID,
+    app_token,
     authorize_url,
     code_for,
     graph_get,
@@ -225,3 +226,20 @@ def test_tenants_added_through_control_sign_in(emulator, browser, make_msal_app)
         make_msal_app(authority=f"{emulator.url}/common"), browser, "drew@tailspin.example"
     )
     assert result["id_token_claims"]["tid"] == tenant_id, result
+
+
+def test_the_overage_endpoint_answers_on_the_emulators_graph(emulator, browser):
+    grant_membership_scope(emulator)
+    code, verifier = code_for(emulator, browser, CASEY)
+    _, tokens = redeem(emulator, code, verifier)
+    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    endpoint = claims["_claim_sources"]["src1"]["endpoint"]
+    path = endpoint.removeprefix("https://graph.microsoft.com/v1.0")
+    token, flag = tokens["access_token"], {"securityEnabledOnly": True}
+    status, body = graph_post(emulator, path, token, flag)
+    assert status == 200 and len(body["value"]) == 211
+    other_tenant = "/users/6c4a3d7e-8f91-4ab2-83ce-7f8091a2b3c4/getMemberObjects"
+    status, body = graph_post(emulator, other_tenant, token, flag)
+    assert status == 404 and body["error"]["code"] == "Request_ResourceNotFound"
+    status, body = graph_post(emulator, path, app_token(emulator), flag)
+    assert status == 403 and body["error"]["code"] == "Authorization_RequestDenied"
