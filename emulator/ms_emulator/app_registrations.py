@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from ms_emulator.directory_models import AppCertificate, AppRegistration
+from ms_emulator.directory_models import AppCertificate, AppRegistration, AppRole
 from ms_emulator.federated_credentials import federated_credential_from_record
 
 
@@ -33,6 +34,46 @@ def _strings(record: Mapping[str, Any], key: str, fallback: tuple[str, ...]) -> 
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise ValueError(f"{key} must be a list of strings")
     return tuple(values)
+
+
+GROUP_MEMBERSHIP_CLAIMS = ("None", "SecurityGroup", "All")
+SIGN_IN_AUDIENCES = ("AzureADMyOrg", "AzureADMultipleOrgs")
+APP_ROLE_NAMESPACE = uuid.UUID("0d6f4b8e-61c2-4c57-9a3e-2f7d1b5c8e90")
+
+
+def _choice(record: Mapping[str, Any], key: str, allowed: tuple[str, ...], fallback: str) -> str:
+    """Read one of allowed from record, or keep fallback when the key is absent."""
+    value = record.get(key, fallback)
+    if value not in allowed:
+        raise ValueError(f"{key} must be one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _app_roles(
+    record: Mapping[str, Any], client_id: str, fallback: tuple[AppRole, ...]
+) -> tuple[AppRole, ...]:
+    """App roles from [{"value", "id"?, "displayName"?}], ids stable per app and value."""
+    if "app_roles" not in record:
+        return fallback
+    records = record["app_roles"]
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValueError("app_roles must be a list of objects")
+    roles = []
+    for role in records:
+        value = role.get("value")
+        if not isinstance(value, str) or not value.strip() or " " in value:
+            raise ValueError("every app role needs a value without spaces")
+        default_id = uuid.uuid5(APP_ROLE_NAMESPACE, f"{client_id.lower()}:{value}")
+        roles.append(
+            AppRole(
+                id=str(role.get("id") or default_id),
+                value=value,
+                display_name=str(role.get("displayName") or value),
+            )
+        )
+    if len({r.value for r in roles}) != len(roles):
+        raise ValueError("app role values must be unique")
+    return tuple(roles)
 
 
 def app_from_record(
@@ -68,5 +109,15 @@ def app_from_record(
         ),
         application_permissions=_strings(
             record, "application_permissions", base.application_permissions
+        ),
+        app_roles=_app_roles(record, client_id, base.app_roles),
+        group_membership_claims=_choice(
+            record,
+            "group_membership_claims",
+            GROUP_MEMBERSHIP_CLAIMS,
+            base.group_membership_claims,
+        ),
+        sign_in_audience=_choice(
+            record, "sign_in_audience", SIGN_IN_AUDIENCES, base.sign_in_audience
         ),
     )

@@ -59,7 +59,8 @@ def chosen_user(request: AuthorizeRequest, username: str) -> User:
                 f"The user account {username} does not exist in the '{tenant_name}' directory.",
             )
         )
-    if not request.tenant.admits(user.tenant_id) or user.tenant_id != request.app.tenant_id:
+    own_tenant = user.tenant_id == request.app.tenant_id or request.app.is_multi_tenant
+    if not request.tenant.admits(user.tenant_id) or not own_tenant:
         raise PageError(
             AadError(
                 "invalid_request",

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from ms_emulator.control_memberships import register_membership_control_routes
 from ms_emulator.directory import ALL_PRINCIPALS
 from ms_emulator.directory_models import AppRegistration, User
 from ms_emulator.faults import fault_from_request
@@ -39,6 +40,11 @@ def describe_app(app: AppRegistration) -> dict[str, Any]:
         "redirect_uris": list(app.redirect_uris),
         "post_logout_redirect_uris": list(app.post_logout_redirect_uris),
         "application_permissions": list(app.application_permissions),
+        "app_roles": [
+            {"id": r.id, "value": r.value, "displayName": r.display_name} for r in app.app_roles
+        ],
+        "group_membership_claims": app.group_membership_claims,
+        "sign_in_audience": app.sign_in_audience,
         "client_secret_count": len(app.client_secrets),
         "certificate_thumbprints": [c.thumbprint_sha1 for c in app.certificates],
         "federated_credentials": [
@@ -148,6 +154,8 @@ def create_control_blueprint() -> Blueprint:
                 str(body["client_id"]), principal, str(body.get("scopes", "")).split()
             )
         return jsonify({"client_id": body["client_id"], "principal": principal})
+
+    register_membership_control_routes(blueprint)
 
     @blueprint.post("/keys/rotate")
     def rotate_keys() -> Response:

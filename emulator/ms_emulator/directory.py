@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ms_emulator.app_registrations import app_from_record
-from ms_emulator.directory_models import AppRegistration, Tenant, User, user_from_seed
+from ms_emulator.directory_models import AppRegistration, Group, Tenant, User, user_from_seed
+from ms_emulator.group_memberships import GroupMemberships, groups_from_record
 from ms_emulator.scopes import canonical_scope
 
 ALL_PRINCIPALS = "AllPrincipals"
@@ -31,10 +32,15 @@ class Directory:
         self._apps: dict[str, AppRegistration] = {}
         self._consents: dict[tuple[str, str], set[str]] = {}
         self._revoked_at: dict[str, int] = {}
+        self.memberships = GroupMemberships()
         for record in seed.get("users", []):
             self.add_user(record)
         for record in seed.get("apps", []):
             self.put_app(record)
+        for record in seed.get("groups", []):
+            self.add_groups(record)
+        for assignment in seed.get("app_role_assignments", []):
+            self.assign_app_role(assignment)
         for consent in seed.get("consents", []):
             self.grant_consent(
                 consent["client_id"],
@@ -46,6 +52,14 @@ class Directory:
         """Resolve a tenant by GUID or verified domain (not common/organizations)."""
         wanted = segment.lower()
         return next((t for t in self.tenants if wanted in (t.id.lower(), t.domain.lower())), None)
+
+    def add_tenant(self, tenant: Tenant) -> Tenant:
+        """Add a tenant whose id and domain are not taken."""
+        with self._lock:
+            if self.tenant(tenant.id) or self.tenant(tenant.domain):
+                raise ValueError(f"tenant {tenant.id} or domain {tenant.domain} already exists")
+            self.tenants.append(tenant)
+        return tenant
 
     def add_user(self, record: Mapping[str, Any]) -> User:
         """Add (or replace, by id) a user."""
@@ -94,6 +108,51 @@ class Directory:
             app = app_from_record(record, self.default_tenant.id, existing)
             self._apps[app.client_id.lower()] = app
         return app
+
+    def add_groups(self, record: Mapping[str, Any]) -> list[Group]:
+        """Add the group(s) of a seed or control record, with its "members" (ids or UPNs)."""
+        members = record.get("members", [])
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise ValueError("members must be a list of user ids or UPNs")
+        tenant = self.tenant(str(record.get("tenant_id", ""))) or self.default_tenant
+        users = [self.existing_user(member) for member in members]
+        groups = groups_from_record(record, tenant.id)
+        with self._lock:
+            for group in groups:
+                self.memberships.put_group(group)
+                for user in users:
+                    self.memberships.add_member(group.id, user.id)
+        return groups
+
+    def existing_user(self, id_or_upn: str) -> User:
+        """The user named, or ValueError."""
+        user = self.user(id_or_upn)
+        if user is None:
+            raise ValueError(f"no user {id_or_upn}")
+        return user
+
+    def principal_id(self, reference: str) -> str:
+        """The object id of a user (by id or UPN) or a group (by id), or ValueError."""
+        user = self.user(reference)
+        if user is not None:
+            return user.id
+        group = self.memberships.group(reference)
+        if group is None:
+            raise ValueError(f"no user or group {reference}")
+        return group.id
+
+    def assign_app_role(self, record: Mapping[str, Any]) -> dict[str, str]:
+        """Assign (or with "revoke" remove) an app role: {client_id, role, principal}."""
+        app = self.app(str(record.get("client_id") or ""))
+        if app is None:
+            raise ValueError(f"no app registration {record.get('client_id')}")
+        role, principal = str(record.get("role") or ""), str(record.get("principal") or "")
+        principal_id = self.principal_id(principal)
+        if record.get("revoke"):
+            self.memberships.unassign_role(app, role, principal_id)
+        else:
+            role = self.memberships.assign_role(app, role, principal_id)
+        return {"client_id": app.client_id, "role": role, "principal": principal_id}
 
     def grant_consent(self, client_id: str, principal: str, scopes: list[str]) -> None:
         """Record consent by principal (a user id or AllPrincipals) for client_id."""

@@ -124,6 +124,37 @@ class FederatedCredential:
 
 
 @dataclass(frozen=True)
+class AppRole:
+    """An app role an app registration defines, assignable to users and groups."""
+
+    id: str
+    value: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group object of a tenant."""
+
+    id: str
+    tenant_id: str
+    display_name: str
+    security_enabled: bool = True
+    mail_enabled: bool = False
+
+    def graph_properties(self) -> dict[str, Any]:
+        """The group as Graph shows it in a directoryObject collection."""
+        return {
+            "@odata.type": "#microsoft.graph.group",
+            "id": self.id,
+            "displayName": self.display_name,
+            "securityEnabled": self.security_enabled,
+            "mailEnabled": self.mail_enabled,
+            "groupTypes": [],
+        }
+
+
+@dataclass(frozen=True)
 class AppRegistration:
     """An application registration (a client)."""
 
@@ -136,9 +167,22 @@ class AppRegistration:
     redirect_uris: tuple[str, ...] = ()
     post_logout_redirect_uris: tuple[str, ...] = ()
     application_permissions: tuple[str, ...] = ()
+    app_roles: tuple[AppRole, ...] = ()
+    group_membership_claims: str = "None"
+    sign_in_audience: str = "AzureADMyOrg"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def is_public_client(self) -> bool:
         """True when the app has no credentials at all (a public client)."""
         return not (self.client_secrets or self.certificates or self.federated_credentials)
+
+    @property
+    def is_multi_tenant(self) -> bool:
+        """True when users of any tenant may sign in (signInAudience AzureADMultipleOrgs)."""
+        return self.sign_in_audience == "AzureADMultipleOrgs"
+
+    def app_role(self, value_or_id: str) -> AppRole | None:
+        """The app role with this value (case-sensitive, as Entra) or id."""
+        wanted = value_or_id.strip()
+        return next((r for r in self.app_roles if wanted in (r.value, r.id)), None)

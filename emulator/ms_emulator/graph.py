@@ -8,6 +8,7 @@ from ms_emulator.fault_responses import apply_faults
 from ms_emulator.graph_auth import FaultResponse, authenticate_caller
 from ms_emulator.graph_batch import INNER_REQUEST_HEADER, run_batch
 from ms_emulator.graph_errors import GraphError, graph_request_id
+from ms_emulator.graph_memberships import register_membership_routes
 from ms_emulator.graph_users import register_user_routes
 from ms_emulator.state import current_state
 from ms_emulator.token_issuer import pairwise_subject
@@ -45,6 +46,7 @@ def create_graph_blueprint() -> Blueprint:
         return response
 
     register_user_routes(blueprint)
+    register_membership_routes(blueprint)
     blueprint.add_url_rule("/v1.0/$batch", "batch", run_batch, methods=["POST"])
 
     @blueprint.get("/oidc/userinfo")

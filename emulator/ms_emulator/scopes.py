@@ -28,6 +28,7 @@ GRAPH_PERMISSIONS = {
         ("Files.Read", "Read your files"),
         ("Files.ReadWrite", "Have full access to your files"),
         ("Group.Read.All", "Read all groups"),
+        ("GroupMember.Read.All", "Read all group memberships"),
         ("People.Read", "Read your relevant people list"),
         ("Presence.Read", "Read your presence information"),
     )

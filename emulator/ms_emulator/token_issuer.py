@@ -8,6 +8,7 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import jwt
@@ -141,8 +142,9 @@ class TokenIssuer:
         lifetime: int,
         session_id: str,
         include_email: bool,
+        membership: Mapping[str, Any] | None = None,
     ) -> str:
-        """A v2.0 ID token for client_id."""
+        """A v2.0 ID token for client_id (membership: its roles and groups claims)."""
         now = int(time.time())
         claims: dict[str, Any] = {
             **_common(now, lifetime),
@@ -160,4 +162,5 @@ class TokenIssuer:
             claims["nonce"] = nonce
         if include_email and user.properties.get("mail"):
             claims["email"] = user.properties["mail"]
+        claims.update(membership or {})
         return self.sign(claims)

@@ -9,6 +9,7 @@ from ms_emulator.claims_request import ClaimsRequest
 from ms_emulator.client_auth import AuthenticatedClient
 from ms_emulator.directory_models import User
 from ms_emulator.grants import DelegatedGrant
+from ms_emulator.membership_claims import membership_claims
 from ms_emulator.scopes import GRAPH_PERMISSIONS, graph_scope_names
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import id_token_issuer
@@ -74,6 +75,7 @@ def delegated_response(
             lifetime=state.settings.id_token_lifetime,
             session_id=grant.session_id,
             include_email="email" in asked,
+            membership=membership_claims(state.directory, client.app, user),
         )
     if want_client_info:
         body["client_info"] = client_info(user)

@@ -207,7 +207,7 @@ def test_large_directories_list_fifty_accounts_and_offer_a_upn_box(emulator, bro
     first, other = parse_page(body).forms
     listed = [b["value"] for b in first["buttons"] if b["name"] == "username"]
     assert len(listed) == 50 and listed[0] == "bulk59@contoso.example"
-    assert "15 more account(s)" in body and other["hidden"]["client_id"] == CLIENT_ID
+    assert "16 more account(s)" in body and other["hidden"]["client_id"] == CLIENT_ID
     url = f"{emulator.url}/{TENANT_ID}/oauth2/v2.0/authorize"
     status, location, _ = browser.fetch(
         "POST", url, {**other["hidden"], "username": "bulk00@contoso.example"}

@@ -74,9 +74,10 @@ def test_users_paging_with_top_and_next_link(emulator, browser):
         assert len(body["value"]) <= 2
         seen += [user["userPrincipalName"] for user in body["value"]]
         url, pages = body.get("@odata.nextLink"), pages + 1
-    assert pages == 3 and len(seen) == len(set(seen)) == 5
+    assert pages == 3 and len(seen) == len(set(seen)) == 6  # Contoso's six seeded users
     everyone = graph_get(emulator, "/users", token).json()
-    assert "@odata.nextLink" not in everyone and len(everyone["value"]) == 5
+    assert "@odata.nextLink" not in everyone and len(everyone["value"]) == 6
+    assert not [upn for upn in seen if not upn.endswith("@contoso.example")]
 
 
 def test_top_bounds_and_unknown_select_are_400(emulator, browser):
@@ -128,7 +129,7 @@ def test_scope_is_enforced(emulator, browser):
 
 def test_app_only_token_reads_users_but_not_me(emulator):
     token = app_token(emulator)
-    assert len(graph_get(emulator, "/users", token).json()["value"]) == 5
+    assert len(graph_get(emulator, "/users", token).json()["value"]) == 6
     assert_graph_error(graph_get(emulator, "/me", token), 400, "BadRequest")
 
 
