@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from auth_service.group_memberships import GroupMemberships
 from auth_service.service import AuthService
 from auth_service.sessions import SealedSessionInterface
 from auth_service.settings import AuthSettings
@@ -63,6 +64,12 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         sign_ins=sign_ins,
         flows=flows,
         policy=settings.route_policy,
+        groups=GroupMemberships(
+            resources.tokens,
+            resources.http,
+            graph_base_url=settings.graph_base_url,
+            scope=settings.group_overage_scope,
+        ),
         metrics=metrics,
     ).init_app(app)
     return app

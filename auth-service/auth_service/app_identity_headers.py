@@ -15,6 +15,10 @@ USER_TENANT_HEADER = "X-User-Tenant"
 CLIENT_PRINCIPAL_HEADER = "X-Client-Principal"
 USER_ROLES_HEADER = "X-User-Roles"
 USER_GROUPS_HEADER = "X-User-Groups"
+# The principal carries a user's groups as an ID token would, up to Entra's 200; a user in more
+# (group overage) finds them all in X-User-Groups only, which keeps the principal's headers
+# within what app servers accept (gunicorn: 8 KB per header by default).
+MAX_GROUPS_IN_PRINCIPAL = 200
 # App Service's names for the same, so that an app written for App Service runs unchanged.
 APP_SERVICE_PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 APP_SERVICE_ID_HEADER = "X-MS-CLIENT-PRINCIPAL-ID"
@@ -37,7 +41,9 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
         ("email", user_email(user)),
     ]
     claims += [("roles", role) for role in user.get("roles") or []]
-    claims += [("groups", group) for group in user.get("groups") or []]
+    groups = user.get("groups") or []
+    if len(groups) <= MAX_GROUPS_IN_PRINCIPAL:  # as many as a token carries; else header only
+        claims += [("groups", group) for group in groups]
     return {
         "auth_typ": "aad",
         "name_typ": "name",

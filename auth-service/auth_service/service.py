@@ -11,6 +11,7 @@ from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service import easy_auth, error_pages, pages, sign_in
+from auth_service.group_memberships import GroupMemberships
 from auth_service.route_policy import RoutePolicy
 from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
@@ -37,6 +38,7 @@ class AuthService:
     sign_ins: UserSignIns
     flows: SignInFlows
     policy: RoutePolicy
+    groups: GroupMemberships
     metrics: ServiceMetrics
 
     def init_app(self, app: Flask) -> None:

@@ -32,6 +32,10 @@ class AuthSettings(IdentitySettings):
     # With a multi-tenant authority (common, organizations): the tenant ids whose users may
     # sign in, comma-separated. Unset: any tenant the authority signs in.
     allowed_tenants: str | None = None
+    # Where auth-service reads a user's groups when the ID token has too many to carry
+    # (group overage, group_memberships.py), and the delegated permission it asks for that.
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+    group_overage_scope: str = "GroupMember.Read.All"
 
     @field_validator("public_url")
     @classmethod

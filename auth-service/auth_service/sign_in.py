@@ -21,6 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from auth_service.error_pages import error_page
+from auth_service.group_memberships import has_group_overage
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.sessions import SIGN_IN, USER
@@ -139,6 +140,9 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
     home_account_id = accounts[0]["home_account_id"]
     generation = state.sign_ins.start(home_account_id)
     state.resources.tokens.merge_sign_in(home_account_id, client.token_cache)
+    groups = _names_in(claims.get("groups"))
+    if has_group_overage(claims):
+        groups = state.groups.of(home_account_id) or []
     state.sessions.regenerate(session)
     session.clear()
     session[USER] = {
@@ -148,7 +152,7 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
         "name": claims.get("name", ""),
         "username": claims.get("preferred_username", ""),
         "roles": _names_in(claims.get("roles")),
-        "groups": _names_in(claims.get("groups")),
+        "groups": groups,
         SIGN_IN: generation,
     }
     session["csrf"] = secrets.token_urlsafe(32)

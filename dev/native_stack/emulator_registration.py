@@ -25,14 +25,16 @@ class EmulatorRegistration:
 
 
 def read_seeded_registration(seed_file: Path | None = None) -> EmulatorRegistration:
-    """Read the first tenant, app and the users from the emulator's seed file."""
+    """Read the first tenant, app and that tenant's users from the emulator's seed file."""
     path = seed_file or Path(os.environ.get("EMULATOR_SEED_FILE") or SEED_FILE)
     seed: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     app = seed["apps"][0]
+    tenant_id = seed["tenants"][0]["id"]
+    users = [user for user in seed["users"] if user.get("tenant_id", tenant_id) == tenant_id]
     return EmulatorRegistration(
-        tenant_id=seed["tenants"][0]["id"],
+        tenant_id=tenant_id,
         client_id=app["client_id"],
         client_secret=app["client_secrets"][0],
-        usernames=[user["userPrincipalName"] for user in seed["users"]],
-        display_names=[user["displayName"] for user in seed["users"]],
+        usernames=[user["userPrincipalName"] for user in users],
+        display_names=[user["displayName"] for user in users],
     )

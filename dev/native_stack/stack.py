@@ -39,6 +39,9 @@ class StackOptions:
     auth_service_processes: int = 1  # each on its own port, all behind nginx's upstream
     graph_service_processes: int = 1  # each on its own port, all behind nginx's upstream
     use_emulator: bool = True  # False: a real tenant from CLIENT_ID, CLIENT_SECRET, AUTHORITY
+    # The emulator authority's tenant part: the seeded tenant (None), or `organizations` or
+    # `common` for a multi-tenant sign-in.
+    authority_tenant: str | None = None
     redis_appendonly: bool = False
     emulator_env: dict[str, str] = field(default_factory=dict)
     service_env: dict[str, str] = field(default_factory=dict)
@@ -233,7 +236,8 @@ class NativeStack:
             env.update(
                 CLIENT_ID=self.registration.client_id,
                 CLIENT_SECRET=self.registration.client_secret,
-                AUTHORITY=f"{self.emulator_url}/{self.registration.tenant_id}",
+                AUTHORITY=f"{self.emulator_url}/"
+                + (self.options.authority_tenant or self.registration.tenant_id),
                 INSTANCE_DISCOVERY="false",
                 TRUSTED_CA_BUNDLE=str(self.ca_file),
                 GRAPH_BASE_URL=f"{self.emulator_url}/v1.0",

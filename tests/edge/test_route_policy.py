@@ -3,6 +3,7 @@ the user lacks is a 403 (a page for browsers, JSON for API clients), however it 
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 from collections.abc import Iterator
@@ -13,9 +14,16 @@ import pytest
 from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
+from tests.support.emulator_control import EmulatorControl
 from tests.support.sign_in import sign_in_through
 
 POLICY = {"routes": [{"path": "/app/admin/", "roles": {"any_of": ["Admin"]}}]}
+# The emulator's seed (emulator/README.md, "Roles, groups, group overage and a second tenant").
+SAM = "sam.rivera@contoso.example"
+JORDAN = "jordan.patel@contoso.example"
+CASEY = "casey.brooks@contoso.example"
+ENGINEERING = "c1a2b3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+IT_ADMINISTRATORS = "d2b3c4e5-6f70-4b8c-9dae-1f2a3b4c5d6e"
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +90,47 @@ def test_without_a_session_the_app_still_asks_to_sign_in(policy_stack: NativeSta
     with Browser() as anonymous:
         answer = anonymous.get(policy_stack.public_url + "/app/admin/", allow_redirects=False)
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+def signed_in_as(stack: NativeStack, username: str) -> Browser:
+    browser = Browser()
+    sign_in_through(browser, stack.public_url, username)
+    return browser
+
+
+def identity_seen_by_the_app(stack: NativeStack, browser: Browser) -> dict[str, str]:
+    seen = browser.get(stack.public_url + "/app/whoami", headers={"Accept": "application/json"})
+    return {name.lower(): value for name, value in seen.json()["headers"].items()}
+
+
+def test_a_user_with_the_role_reaches_the_protected_path(policy_stack: NativeStack) -> None:
+    with signed_in_as(policy_stack, SAM) as sam:  # Admin, assigned directly
+        assert sam.get(policy_stack.public_url + "/app/admin/").status_code == 200
+        headers = identity_seen_by_the_app(policy_stack, sam)
+    assert headers["x-user-roles"] == "Admin"
+    assert IT_ADMINISTRATORS in headers["x-user-groups"].split(",")
+
+
+def test_roles_through_a_group_and_groups_arrive(policy_stack: NativeStack) -> None:
+    with signed_in_as(policy_stack, JORDAN) as jordan:  # Reader, through Engineering
+        assert jordan.get(policy_stack.public_url + "/app/admin/").status_code == 403
+        headers = identity_seen_by_the_app(policy_stack, jordan)
+    assert headers["x-user-roles"] == "Reader"
+    assert headers["x-user-groups"].split(",") == [ENGINEERING]
+    principal = json.loads(base64.b64decode(headers["x-client-principal"]))
+    claims = [(claim["typ"], claim["val"]) for claim in principal["claims"]]
+    assert ("roles", "Reader") in claims and ("groups", ENGINEERING) in claims
+
+
+def test_groups_of_a_user_in_more_than_a_token_carries_come_from_graph(
+    policy_stack: NativeStack,
+) -> None:
+    assert policy_stack.registration is not None
+    with EmulatorControl(policy_stack) as emulator:
+        emulator.grant_consent(policy_stack.registration.client_id, CASEY, "GroupMember.Read.All")
+    with signed_in_as(policy_stack, CASEY) as casey:  # 211 groups: the overage form
+        headers = identity_seen_by_the_app(policy_stack, casey)
+    groups = headers["x-user-groups"].split(",")
+    assert len(groups) == 211 and ENGINEERING in groups
+    principal = json.loads(base64.b64decode(headers["x-client-principal"]))
+    assert not [claim for claim in principal["claims"] if claim["typ"] == "groups"]

@@ -63,3 +63,9 @@ class EmulatorControl:
     def revoke(self, username: str) -> None:
         """Revoke a user's sessions and refresh tokens (continuous access evaluation)."""
         self._call("POST", f"/users/{username}/revoke")
+
+    def grant_consent(self, client_id: str, username: str, scopes: str) -> None:
+        """Consent on username's behalf to scopes for the app client_id."""
+        self._call(
+            "POST", "/consents", {"client_id": client_id, "principal": username, "scopes": scopes}
+        )
