@@ -45,6 +45,7 @@ class StackOptions:
     tls: bool = False  # nginx also serves https (own CA); public_url and PUBLIC_URL become https
     tls_port: int | None = None  # nginx's https port (a free one when None)
     demo_app: bool = False  # run demo-app behind nginx at /app/, for signed-in users only
+    demo_app_env: dict[str, str] = field(default_factory=dict)  # demo-app settings to override
     nginx_env: dict[str, str] = field(default_factory=dict)  # nginx template values to override
 
 
@@ -254,8 +255,16 @@ class NativeStack:
         return self.public_url + self._redirect_path
 
     def start_demo_app(self) -> None:
-        """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is)."""
-        env = dict(os.environ, APP_PATH=DEMO_APP_PATH)
+        """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is,
+        and it verifies the signed principal with the keys auth-service publishes)."""
+        env = dict(
+            os.environ,
+            APP_PATH=DEMO_APP_PATH,
+            PRINCIPAL_JWKS_URL=self.principal_jwks_url,
+            PRINCIPAL_ISSUER=self.public_url,
+            PRINCIPAL_AUDIENCE=self.public_url + DEMO_APP_PATH,
+            **self.options.demo_app_env,
+        )
         argv = [
             sys.executable, "-m", "gunicorn",
             "--bind", f"127.0.0.1:{self.demo_app_port}", "--workers", "1",
@@ -263,6 +272,14 @@ class NativeStack:
         ]  # fmt: skip
         process = self._launch("demo-app", argv, env)
         process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{self.demo_app_port}/healthz"))
+
+    @property
+    def principal_jwks_url(self) -> str:
+        """Where demo-app fetches the signed principal's keys: through nginx on plain http,
+        straight from auth-service when nginx sends plain http to https (TLS on)."""
+        if self.options.tls:
+            return f"http://127.0.0.1:{self.auth_port}/.well-known/jwks.json"
+        return self.plain_url + "/.well-known/jwks.json"
 
     def start_service(self, name: str) -> None:
         """Start every process of auth-service or graph-service (also used to restart them)."""
