@@ -275,11 +275,9 @@ class NativeStack:
 
     @property
     def principal_jwks_url(self) -> str:
-        """Where demo-app fetches the signed principal's keys: through nginx on plain http,
-        straight from auth-service when nginx sends plain http to https (TLS on)."""
-        if self.options.tls:
-            return f"http://127.0.0.1:{self.auth_port}/.well-known/jwks.json"
-        return self.plain_url + "/.well-known/jwks.json"
+        """Where demo-app fetches the signed principal's keys: straight from auth-service, so
+        nginx's access log holds only what clients asked (and TLS changes nothing)."""
+        return f"http://127.0.0.1:{self.auth_port}/.well-known/jwks.json"
 
     def start_service(self, name: str) -> None:
         """Start every process of auth-service or graph-service (also used to restart them)."""

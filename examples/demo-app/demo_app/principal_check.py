@@ -10,6 +10,8 @@ import jwt
 PRINCIPAL_JWT_HEADER = "X-Client-Principal-JWT"
 ALGORITHMS = ["ES256"]
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "iss", "aud", "sub"]
+# Clocks of the app and auth-service may differ a little: exp and nbf allow this much.
+CLOCK_SKEW_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class PrincipalVerifier:
                 audience=self._audience,
                 issuer=self._issuer,
                 options={"require": REQUIRED_CLAIMS},
+                leeway=CLOCK_SKEW_SECONDS,
             )
         except jwt.PyJWTError as error:
             return self._refused(_refusal(error), kid=kid, checks=checks)
