@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from auth_service.app_principal import AppPrincipalTokens
 from auth_service.group_memberships import GroupMemberships
 from auth_service.service import AuthService
 from auth_service.sessions import SealedSessionInterface
@@ -71,5 +72,10 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             scope=settings.group_overage_scope,
         ),
         metrics=metrics,
+        principals=AppPrincipalTokens(
+            settings.app_principal_keys(),
+            issuer=settings.public_url,
+            audience=settings.principal_audience,
+        ),
     ).init_app(app)
     return app

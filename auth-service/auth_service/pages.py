@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, jsonify, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from auth_service.app_identity_headers import identity_headers, user_email
+from auth_service.app_principal import APP_PRINCIPAL_HEADER, JWKS_PATH
 from auth_service.error_pages import error_page
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
@@ -56,8 +57,9 @@ def users(*, user: SessionUser) -> ResponseReturnValue:
 
 @signed_in(otherwise=lambda: ("", 401, {"Cache-Control": "no-store"}))
 def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
-    """For nginx auth_request: 200 with a signed assertion and identity headers, 401 without a
-    session, 403 when the app's route policy refuses the user this path."""
+    """For nginx auth_request: 200 with a signed assertion, identity headers and the app's
+    signed principal, 401 without a session, 403 when the app's route policy refuses the
+    user this path."""
     decision = state.policy.decide(
         request.headers.get(ORIGINAL_URI_HEADER, "/"),
         user.get("roles") or [],
@@ -82,7 +84,13 @@ def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnVal
         "Cache-Control": "no-store",
         **identity_headers(user),
     }
+    headers[APP_PRINCIPAL_HEADER] = state.principals.issue(user)
     return "", 200, headers
+
+
+def jwks(state: AuthService) -> ResponseReturnValue:
+    """The public keys the app verifies its signed principal with (every configured key)."""
+    return jsonify(state.principals.jwks()), 200, {"Cache-Control": "public, max-age=300"}
 
 
 def sign_in_required() -> ResponseReturnValue:
@@ -122,6 +130,7 @@ def init_app(app: Flask, state: AuthService) -> None:
     blueprint.add_url_rule("/_auth/check", view_func=state.bind(session_check))
     blueprint.add_url_rule("/_auth/sign-in-required", view_func=sign_in_required)
     blueprint.add_url_rule("/_auth/refused", view_func=refused)
+    blueprint.add_url_rule(JWKS_PATH, endpoint="jwks", view_func=state.bind(jwks))
     app.register_blueprint(blueprint)
     app_path = state.settings.app_path
     app.context_processor(lambda: page_context(app_path=app_path))

@@ -11,6 +11,7 @@ from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 
 from auth_service import easy_auth, error_pages, pages, sign_in
+from auth_service.app_principal import AppPrincipalTokens
 from auth_service.group_memberships import GroupMemberships
 from auth_service.route_policy import RoutePolicy
 from auth_service.sessions import SealedSessionInterface, StoredSession
@@ -22,7 +23,7 @@ from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.health import health_blueprint
 from signin_core.web.metrics import ServiceMetrics
 
-ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static"}
+ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static", "pages.jwks"}
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -30,7 +31,7 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class AuthService:
     """Settings, shared resources (token caches, MSAL clients, assertions), sessions, users'
-    sign-ins, the sign-ins in progress, metrics."""
+    sign-ins, the sign-ins in progress, metrics, and the app's signed principals."""
 
     settings: AuthSettings
     resources: SharedResources
@@ -40,6 +41,7 @@ class AuthService:
     policy: RoutePolicy
     groups: GroupMemberships
     metrics: ServiceMetrics
+    principals: AppPrincipalTokens
 
     def init_app(self, app: Flask) -> None:
         """Install the sessions, the routes with their collaborators, and the error pages."""

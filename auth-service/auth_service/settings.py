@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from auth_service.app_principal import SigningKey, development_signing_key, parse_signing_keys
 from auth_service.route_policy import RoutePolicy
 from signin_core.settings import IdentitySettings
 
@@ -36,6 +39,11 @@ class AuthSettings(IdentitySettings):
     # (group overage, group_memberships.py), and the delegated permission it asks for that.
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
     group_overage_scope: str = "GroupMember.Read.All"
+    # The app's signed principal (app_principal.py): PEM P-256 private keys, newest first;
+    # the first signs, all are in the JWKS. Development falls back to a fixed dev-only key.
+    app_principal_signing_keys: SecretStr | None = Field(default=None, validate_default=True)
+    # The signed principal's `aud`: by default the app's public address (PUBLIC_URL+APP_PATH).
+    app_audience: str | None = None
 
     @field_validator("public_url")
     @classmethod
@@ -80,6 +88,45 @@ class AuthSettings(IdentitySettings):
         if not value.startswith("/") or value.startswith("//"):
             raise ValueError("must be a path such as /app/")
         return value
+
+    @field_validator("app_principal_signing_keys", mode="before")
+    @classmethod
+    def _empty_keys_are_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("app_principal_signing_keys")
+    @classmethod
+    def _signing_keys_are_usable(cls, value: SecretStr | None, info: ValidationInfo) -> Any:
+        development = info.data.get("app_env") == "development"
+        if value is None:
+            if development:
+                return None
+            raise PydanticCustomError(
+                "missing_signing_keys",
+                "is not set: give one or more PEM P-256 private keys (see README)",
+            )
+        keys = parse_signing_keys(value.get_secret_value())
+        if not development and any(k.kid == development_signing_key().kid for k in keys):
+            raise PydanticCustomError(
+                "development_signing_key", "holds the development-only key outside development"
+            )
+        return value
+
+    @field_validator("app_audience")
+    @classmethod
+    def _audience_is_set_or_default(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    def app_principal_keys(self) -> list[SigningKey]:
+        """The signing keys of the app's principal, newest first (dev-only key in development)."""
+        if self.app_principal_signing_keys is None:
+            return [development_signing_key()]
+        return parse_signing_keys(self.app_principal_signing_keys.get_secret_value())
+
+    @property
+    def principal_audience(self) -> str:
+        """The app's signed principal's audience: APP_AUDIENCE, else PUBLIC_URL + APP_PATH."""
+        return self.app_audience or self.public_url + (self.app_path or "/")
 
     @property
     def redirect_uri(self) -> str:

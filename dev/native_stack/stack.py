@@ -48,6 +48,7 @@ class StackOptions:
     tls: bool = False  # nginx also serves https (own CA); public_url and PUBLIC_URL become https
     tls_port: int | None = None  # nginx's https port (a free one when None)
     demo_app: bool = False  # run demo-app behind nginx at /app/, for signed-in users only
+    demo_app_env: dict[str, str] = field(default_factory=dict)  # demo-app settings to override
     nginx_env: dict[str, str] = field(default_factory=dict)  # nginx template values to override
 
 
@@ -260,12 +261,17 @@ class NativeStack:
         return self.public_url + self._redirect_path
 
     def start_demo_app(self) -> None:
-        """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is)."""
+        """Start demo-app under gunicorn (it gets no secrets: nginx tells it who the user is,
+        and it verifies the signed principal with the keys auth-service publishes)."""
         grant_port = self.grant_ports[self.process_names("graph-service")[0]]
         env = dict(
             os.environ,
             APP_PATH=DEMO_APP_PATH,
             GRAPH_SERVICE_URL=f"http://127.0.0.1:{grant_port}",
+            PRINCIPAL_JWKS_URL=self.principal_jwks_url,
+            PRINCIPAL_ISSUER=self.public_url,
+            PRINCIPAL_AUDIENCE=self.public_url + DEMO_APP_PATH,
+            **self.options.demo_app_env,
         )
         argv = [
             sys.executable, "-m", "gunicorn",
@@ -274,6 +280,12 @@ class NativeStack:
         ]  # fmt: skip
         process = self._launch("demo-app", argv, env)
         process.wait_ready(lambda: _http_ok(f"http://127.0.0.1:{self.demo_app_port}/healthz"))
+
+    @property
+    def principal_jwks_url(self) -> str:
+        """Where demo-app fetches the signed principal's keys: straight from auth-service, so
+        nginx's access log holds only what clients asked (and TLS changes nothing)."""
+        return f"http://127.0.0.1:{self.auth_port}/.well-known/jwks.json"
 
     def start_service(self, name: str) -> None:
         """Start every process of auth-service or graph-service (also used to restart them)."""

@@ -17,6 +17,7 @@ from native_stack.ports import free_port
 from native_stack.stack import REPO_ROOT
 from tests.container_stack.compose_project import ComposeProject, inspect
 from tests.container_stack.conftest import TEST_TAG, save_logs
+from tests.credentials.certificates import new_signing_key_pem
 from tests.support.browser import plain_get
 
 PRODUCTION_FILES = [REPO_ROOT / "docker-compose.yml", REPO_ROOT / "docker-compose.prod.yml"]
@@ -74,6 +75,7 @@ def production_variables(port: int, *, client_secret: str) -> dict[str, str]:
         "REDIS_PASSWORD": secrets.token_urlsafe(24),
         "DATA_ENCRYPTION_KEYS": secrets.token_urlsafe(32),
         "IDENTITY_ASSERTION_KEY": secrets.token_urlsafe(32),
+        "APP_PRINCIPAL_SIGNING_KEYS": new_signing_key_pem(),
         "PUBLIC_URL": f"http://localhost:{port}",
         "PUBLIC_PORT": str(port),
         "PUBLIC_TLS_PORT": str(free_port()),

@@ -106,6 +106,31 @@ def test_production_compose_accepts_full_configuration() -> None:
     assert "demo-app" not in result.stdout
 
 
+def test_the_app_principal_keys_reach_auth_service_alone_and_demo_app_verifies() -> None:
+    env = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS}
+    env.update(
+        IDENTITY_ASSERTION_KEY="k" * 40,
+        PUBLIC_URL="https://app.example.com",
+        APP_PRINCIPAL_SIGNING_KEYS_FILE="/run/secrets/signin/app-principal.pem",
+    )
+    production = yaml.safe_load(
+        compose("docker-compose.yml", "docker-compose.prod.yml", env=env).stdout
+    )["services"]
+    auth = production["auth-service"]["environment"]
+    assert auth["APP_PRINCIPAL_SIGNING_KEYS_FILE"] == "/run/secrets/signin/app-principal.pem"
+    assert auth["APP_ENV"] == "production" and auth["CLIENT_ID"] == "value-of-client_id"
+    assert not {"APP_PRINCIPAL_SIGNING_KEYS", "APP_PRINCIPAL_SIGNING_KEYS_FILE"} & set(
+        production["graph-service"]["environment"]
+    )
+    development = yaml.safe_load(
+        compose("docker-compose.yml", "docker-compose.override.yml").stdout
+    )["services"]
+    assert not development["auth-service"]["environment"]["APP_PRINCIPAL_SIGNING_KEYS"]
+    demo = development["demo-app"]["environment"]
+    assert demo["PRINCIPAL_JWKS_URL"] == "http://nginx:8080/.well-known/jwks.json"
+    assert demo["PRINCIPAL_AUDIENCE"] == "http://localhost:5000/app/"
+
+
 @pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.parent.name)
 def test_dockerfile_passes_hadolint(dockerfile: Path) -> None:
     result = subprocess.run(

@@ -117,3 +117,13 @@ class TokenIssuerKey:
 def new_token_issuer_key(kid: str) -> TokenIssuerKey:
     """A fresh RSA signing key named kid."""
     return TokenIssuerKey(kid, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+def new_signing_key_pem() -> str:
+    """A new P-256 private key, PEM (PKCS#8): an APP_PRINCIPAL_SIGNING_KEYS value."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()

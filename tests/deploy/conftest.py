@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.credentials.certificates import new_certificate, write_pem
+from tests.credentials.certificates import new_certificate, new_signing_key_pem, write_pem
 from tests.deploy.kustomize import (
     OPERATOR_REDIS_PASSWORD,
     TARGETS,
@@ -25,6 +25,7 @@ def operator_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     secret_contents = {
         "data-encryption-keys": "d" * 43,
         "identity-assertion-key": "i" * 43,
+        "app-principal-signing-keys.pem": new_signing_key_pem(),
         "redis-url": "rediss://redis.example.com:6380/0",
         "redis-password": OPERATOR_REDIS_PASSWORD,
         "client-certificate.pem": pem,

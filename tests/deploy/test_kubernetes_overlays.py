@@ -28,6 +28,7 @@ from signin_core.settings import IdentitySettings, load_settings
 from signin_core.store.byte_store import RedisByteStore
 from signin_core.store.redis_connection import connect_redis
 from signin_core.store.redis_urls import parse_redis_url
+from tests.credentials.certificates import new_signing_key_pem
 from tests.deploy.kustomize import (
     KUSTOMIZE_ROOT,
     OPERATOR_CONFIG,
@@ -151,6 +152,7 @@ def test_committed_placeholders_stop_the_services(
         (secrets / file).write_text("k" * 43)
     (secrets / "redis-url").write_text("redis://redis.example.com:6379/0")
     (secrets / "redis-password").write_text("r" * 32)
+    (secrets / "app-principal-signing-keys.pem").write_text(new_signing_key_pem())
     manifests = render(overlay / "overlays" / "production")
     with pytest.raises(ConfigurationError, match="CLIENT_ID"):
         settings_from_manifests(manifests, "auth-service", tmp_path / "mounts", monkeypatch)
@@ -191,6 +193,7 @@ def test_production_keeps_no_client_secret_or_certificate(
     assert set(secret["data"]) == {
         "data-encryption-keys",
         "identity-assertion-key",
+        "app-principal-signing-keys.pem",
         "redis-url",
         "redis-password",
     }

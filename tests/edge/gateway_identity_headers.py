@@ -6,7 +6,7 @@ from __future__ import annotations
 GATEWAY_IDENTITY_HEADERS: dict[str, list[str]] = {
     "ours": [
         "X-User-Assertion", "X-User-Id", "X-User-Name", "X-User-Email", "X-User-Tenant",
-        "X-Client-Principal", "X-User-Roles", "X-User-Groups",
+        "X-Client-Principal", "X-Client-Principal-JWT", "X-User-Roles", "X-User-Groups",
     ],
     "azure-app-service": [
         "X-MS-CLIENT-PRINCIPAL", "X-MS-CLIENT-PRINCIPAL-ID", "X-MS-CLIENT-PRINCIPAL-NAME",
