@@ -276,6 +276,7 @@ class NativeStack:
         argv = [
             sys.executable, "-m", "gunicorn",
             "--bind", f"127.0.0.1:{self.demo_app_port}", "--workers", "1",
+            "--threads", "8",  # an open WebSocket holds a thread
             "--log-level", "warning", "demo_app.app:create_app()",
         ]  # fmt: skip
         process = self._launch("demo-app", argv, env)

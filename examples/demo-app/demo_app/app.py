@@ -6,7 +6,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_sock import Sock
 
+from demo_app.echo import SOCKET_OPTIONS, echo_blueprint
 from demo_app.graph_profile import GraphServiceClient, profile_blueprint
 from demo_app.identity import IDENTITY_HEADERS, PRINCIPAL_HEADER, forwarded_user
 from demo_app.principal_check import PRINCIPAL_JWT_HEADER, PrincipalCheck, PrincipalVerifier
@@ -20,6 +22,7 @@ def create_app(settings: DemoAppSettings | None = None) -> Flask:
     """Build demo-app; with no settings given, read them from the environment."""
     settings = settings or DemoAppSettings.from_environment()
     app = Flask(__name__, static_url_path=settings.app_path + "static")
+    app.config["SOCK_SERVER_OPTIONS"] = SOCKET_OPTIONS
     app.register_blueprint(_health_blueprint())
     graph = GraphServiceClient(settings.graph_service_url) if settings.graph_service_url else None
     app.register_blueprint(profile_blueprint(settings.app_path, graph))
@@ -31,6 +34,7 @@ def create_app(settings: DemoAppSettings | None = None) -> Flask:
             audience=settings.principal.audience,
             cooldown_seconds=settings.principal.cooldown_seconds,
         )
+    app.register_blueprint(echo_blueprint(settings, Sock()))
     app.register_blueprint(_pages_blueprint(settings, verifier))
     app.after_request(_not_stored)
     return app
