@@ -15,7 +15,7 @@ from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
-from tests.support.sign_in import sign_in_through
+from tests.support.sign_in import signed_in_as
 
 POLICY = {"routes": [{"path": "/app/admin/", "roles": {"any_of": ["Admin"]}}]}
 # The emulator's seed (emulator/README.md, "Roles, groups, group overage and a second tenant").
@@ -46,10 +46,8 @@ def policy_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeSta
 def without_admin_role(policy_stack: NativeStack) -> Iterator[Browser]:
     """A user the emulator gives no app role."""
     assert policy_stack.registration is not None
-    browser = Browser()
-    sign_in_through(browser, policy_stack.public_url, policy_stack.registration.usernames[0])
-    yield browser
-    browser.close()
+    with signed_in_as(policy_stack.public_url, policy_stack.registration.usernames[0]) as browser:
+        yield browser
 
 
 def test_a_path_the_policy_protects_is_403_for_a_user_without_the_role(
@@ -92,19 +90,13 @@ def test_without_a_session_the_app_still_asks_to_sign_in(policy_stack: NativeSta
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
 
 
-def signed_in_as(stack: NativeStack, username: str) -> Browser:
-    browser = Browser()
-    sign_in_through(browser, stack.public_url, username)
-    return browser
-
-
 def identity_seen_by_the_app(stack: NativeStack, browser: Browser) -> dict[str, str]:
     seen = browser.get(stack.public_url + "/app/whoami", headers={"Accept": "application/json"})
     return {name.lower(): value for name, value in seen.json()["headers"].items()}
 
 
 def test_a_user_with_the_role_reaches_the_protected_path(policy_stack: NativeStack) -> None:
-    with signed_in_as(policy_stack, SAM) as sam:  # Admin, assigned directly
+    with signed_in_as(policy_stack.public_url, SAM) as sam:  # Admin, assigned directly
         assert sam.get(policy_stack.public_url + "/app/admin/").status_code == 200
         headers = identity_seen_by_the_app(policy_stack, sam)
     assert headers["x-user-roles"] == "Admin"
@@ -112,7 +104,7 @@ def test_a_user_with_the_role_reaches_the_protected_path(policy_stack: NativeSta
 
 
 def test_roles_through_a_group_and_groups_arrive(policy_stack: NativeStack) -> None:
-    with signed_in_as(policy_stack, JORDAN) as jordan:  # Reader, through Engineering
+    with signed_in_as(policy_stack.public_url, JORDAN) as jordan:  # Reader, through Engineering
         assert jordan.get(policy_stack.public_url + "/app/admin/").status_code == 403
         headers = identity_seen_by_the_app(policy_stack, jordan)
     assert headers["x-user-roles"] == "Reader"
@@ -128,7 +120,7 @@ def test_groups_of_a_user_in_more_than_a_token_carries_come_from_graph(
     assert policy_stack.registration is not None
     with EmulatorControl(policy_stack) as emulator:
         emulator.grant_consent(policy_stack.registration.client_id, CASEY, "GroupMember.Read.All")
-    with signed_in_as(policy_stack, CASEY) as casey:  # 211 groups: the overage form
+    with signed_in_as(policy_stack.public_url, CASEY) as casey:  # 211 groups: the overage form
         headers = identity_seen_by_the_app(policy_stack, casey)
     groups = headers["x-user-groups"].split(",")
     assert len(groups) == 211 and ENGINEERING in groups

@@ -14,7 +14,7 @@ from native_stack.edge import LIFTED_SIGN_IN_LIMITS
 from native_stack.stack import NativeStack, StackOptions
 from signin_core.identity.assertions import GRANT_AUDIENCE, IdentityAssertions, SignedInUser
 from tests.support.browser import Browser
-from tests.support.sign_in import sign_in_through
+from tests.support.sign_in import signed_in_as
 from tests.support.stack_records import home_account_id_of, stack_token_caches, token_secrets
 
 JSON = {"Accept": "application/json"}
@@ -38,10 +38,8 @@ def grant_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStac
 @pytest.fixture(scope="module")
 def signed_in(grant_stack: NativeStack) -> Iterator[Browser]:
     assert grant_stack.registration is not None
-    browser = Browser()
-    sign_in_through(browser, grant_stack.public_url, grant_stack.registration.usernames[0])
-    yield browser
-    browser.close()
+    with signed_in_as(grant_stack.public_url, grant_stack.registration.usernames[0]) as browser:
+        yield browser
 
 
 def grant_port_url(stack: NativeStack) -> str:

@@ -22,6 +22,17 @@ def sign_in_through(
     return landed
 
 
+def signed_in_as(public_url: str, username: str) -> Browser:
+    """A new browser signed in as username, at home; close it (or use it in a with block)."""
+    browser = Browser()
+    try:
+        sign_in_through(browser, public_url, username)
+    except BaseException:
+        browser.close()
+        raise
+    return browser
+
+
 def session_cookies_of(public_url: str, usernames: list[str]) -> dict[str, str]:
     """Sign each user in with a browser of their own; return their session cookies by username."""
     cookies: dict[str, str] = {}
