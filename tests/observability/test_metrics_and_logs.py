@@ -25,6 +25,19 @@ def log_lines(stack: NativeStack, name: str) -> list[dict[str, object]]:
     return log_lines_of(stack.run_dir / "logs" / f"{name}.log")
 
 
+def lines_of_request(
+    stack: NativeStack, name: str, request_id: str, *, within_seconds: float = 5.0
+) -> list[dict[str, object]]:
+    """The log lines of one request, waited for: a server writes its line after the answer's
+    last byte, so a client can read the answer before the line is there."""
+    deadline = time.monotonic() + within_seconds
+    while True:
+        found = [line for line in log_lines(stack, name) if line["request_id"] == request_id]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
 def log_lines_of(path: Path) -> list[dict[str, object]]:
     """The JSON lines of a log (the others are a program's own messages)."""
     return [json.loads(raw) for raw in path.read_text().splitlines() if raw.startswith("{")]
@@ -68,15 +81,13 @@ def test_request_id_travels_from_nginx_to_graph_and_back(
     r = request_id
     guid = f"{r[:8]}-{r[8:12]}-{r[12:16]}-{r[16:20]}-{r[20:]}"
     assert answer.headers["client-request-id"] == guid  # Graph echoed what graph-service sent
-    graph_lines = [
-        line for line in log_lines(stack, "graph-service") if line["request_id"] == request_id
-    ]
+    graph_lines = lines_of_request(stack, "graph-service", request_id)
     [request_line] = graph_lines  # one line per request, the Graph call noted on it
     assert request_line["message"] == "request" and request_line["path"] == "/graph/me"
     assert request_line["graph_status"] == 200
     assert request_line["graph_client_request_id"] == guid
     assert request_line["graph_request_id"] == answer.headers["request-id"]
-    nginx_lines = [line for line in log_lines(stack, "nginx") if line["request_id"] == request_id]
+    nginx_lines = lines_of_request(stack, "nginx", request_id)
     assert nginx_lines and nginx_lines[0]["path"] == "/graph/me"
 
 
