@@ -42,13 +42,18 @@ def error_page(
     return body, status, headers or {}
 
 
+def wants_json() -> bool:
+    """True when the client prefers JSON to HTML (an API client, not a browser)."""
+    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return wanted == "application/json"
+
+
 def unavailable_answer(
     *, code: str, message: str, page_message: str, retry_url: str, retry_after_seconds: int
 ) -> ResponseReturnValue:
     """A 503 with Retry-After: JSON for API clients, the error page for browsers."""
     headers = {"Retry-After": str(retry_after_seconds)}
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if wanted == "application/json":
+    if wants_json():
         return jsonify({"error": {"code": code, "message": message}}), 503, headers
     return error_page(
         503, "Sign-in is briefly unavailable", page_message, retry_url=retry_url, headers=headers

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from auth_service.app_identity_headers import identity_headers, user_email
 from auth_service.app_principal import APP_PRINCIPAL_HEADER, JWKS_PATH
-from auth_service.error_pages import error_page
+from auth_service.error_pages import error_page, wants_json
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
 from signin_core.errors import StoreUnavailableError
@@ -96,8 +96,7 @@ def jwks(state: AuthService) -> ResponseReturnValue:
 def sign_in_required() -> ResponseReturnValue:
     """For nginx, when a protected app has no session: browsers go to /login, APIs get 401."""
     back_to = login_url(request.headers.get(ORIGINAL_URI_HEADER, "/"))
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if wanted == "application/json":
+    if wants_json():
         body = {
             "error": {
                 "code": "unauthenticated",
@@ -115,8 +114,7 @@ def refused() -> ResponseReturnValue:
     if request.headers.get(UNAVAILABLE_HEADER):
         raise StoreUnavailableError("session store unavailable")
     message = "Your account does not have the role or group this page needs."
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if wanted == "application/json":
+    if wants_json():
         body = {"error": {"code": "forbidden", "message": message}}
         return jsonify(body), 403, {"Cache-Control": "no-store"}
     return error_page(403, "You do not have access to this page", message)

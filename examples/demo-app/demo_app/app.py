@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_sock import Sock
 
+from demo_app.answers import wants_json
 from demo_app.echo import SOCKET_OPTIONS, echo_blueprint
 from demo_app.graph_profile import GraphServiceClient, profile_blueprint
 from demo_app.identity import IDENTITY_HEADERS, PRINCIPAL_HEADER, forwarded_user
@@ -47,12 +48,6 @@ def _not_stored(response: Response) -> Response:
     return response
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json"
-    )
-
-
 def _health_blueprint() -> Blueprint:
     blueprint = Blueprint("health", __name__)
 
@@ -66,7 +61,7 @@ def _health_blueprint() -> Blueprint:
 
 def _refused(check: PrincipalCheck) -> ResponseReturnValue:
     """The answer to a request whose signed principal did not verify: 401 (503: no keys)."""
-    if _wants_json():
+    if wants_json():
         body = {
             "error": {
                 "code": "principal_refused",
@@ -97,7 +92,7 @@ def _pages_blueprint(settings: DemoAppSettings, verifier: PrincipalVerifier | No
         received = {
             name: value for name, value in request.headers.items() if name.lower() not in NOT_ECHOED
         }
-        if _wants_json():
+        if wants_json():
             body = {
                 "path": request.full_path.rstrip("?"),
                 "user": asdict(user) if user else None,

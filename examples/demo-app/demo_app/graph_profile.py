@@ -15,6 +15,8 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
+from demo_app.answers import error_body, wants_json
+
 GRANT_HEADER = "X-Graph-Grant"
 TIMEOUT_SECONDS = 10
 
@@ -36,18 +38,14 @@ class GraphServiceClient:
         except urllib.error.HTTPError as error:
             return error.code, _json_or_text(error.read())
         except (urllib.error.URLError, TimeoutError) as error:
-            return 502, {"error": {"code": "graph_service_unreachable", "message": str(error)}}
-
-
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
+            return 502, error_body("graph_service_unreachable", str(error))
 
 
 def _json_or_text(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError:
-        return {"error": {"code": "unexpected_answer", "message": body[:200].decode("latin-1")}}
+        return error_body("unexpected_answer", body[:200].decode("latin-1"))
 
 
 def profile_blueprint(app_path: str, graph: GraphServiceClient | None) -> Blueprint:
@@ -59,19 +57,13 @@ def profile_blueprint(app_path: str, graph: GraphServiceClient | None) -> Bluepr
         """The profile from /me, or why it could not be read."""
         grant = request.headers.get(GRANT_HEADER, "")
         if graph is None:
-            status, body = (
-                503,
-                {"error": {"code": "not_configured", "message": "No GRAPH_SERVICE_URL."}},
-            )
+            status, body = 503, error_body("not_configured", "No GRAPH_SERVICE_URL.")
         elif not grant:
-            status, body = 401, {"error": {"code": "no_grant", "message": "No grant from nginx."}}
+            status, body = 401, error_body("no_grant", "No grant from nginx.")
         else:
             status, body = graph.get("/graph/me", grant)
-        wants_json = request.accept_mimetypes.best_match(["text/html", "application/json"])
-        if wants_json == "application/json":
-            return jsonify({"status": status, "profile": body}), 200 if status == 200 else status
-        return render_template("profile.html", status=status, body=body, app_path=app_path), (
-            200 if status == 200 else status
-        )
+        if wants_json():
+            return jsonify({"status": status, "profile": body}), status
+        return render_template("profile.html", status=status, body=body, app_path=app_path), status
 
     return blueprint
