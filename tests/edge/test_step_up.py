@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
+import jwt
 import pytest
 
 from native_stack.edge import LIFTED_SIGN_IN_LIMITS
@@ -72,6 +73,14 @@ def test_a_user_signed_in_without_the_context_steps_up_and_reaches_the_route(
         arrived = avery.submit(asked, button="verify")
         assert arrived.status_code == 200, arrived.text[:500]
         assert urlsplit(arrived.url).path == "/app/payments/report"
+        # The app sees how the user signed in, in both principals.
+        seen = avery.get(url + "/app/whoami", headers={"Accept": "application/json"}).json()
+        headers = {name.lower(): value for name, value in seen["headers"].items()}
+        principal = json.loads(base64.b64decode(headers["x-client-principal"]))
+        claims = [(claim["typ"], claim["val"]) for claim in principal["claims"]]
+        assert ("acrs", "c1") in claims and ("amr", "mfa") in claims
+        signed = jwt.decode(headers["x-client-principal-jwt"], options={"verify_signature": False})
+        assert signed["acrs"] == ["c1"] and signed["amr"] == ["pwd", "mfa"]
         # Stepped up now: the route, and a route needing MFA only, open without asking.
         again = avery.get(url + "/app/payments/")
         assert again.status_code == 200 and not again.history
