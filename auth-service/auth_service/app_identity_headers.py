@@ -44,6 +44,9 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
     groups = user.get("groups") or []
     if len(groups) <= MAX_GROUPS_IN_PRINCIPAL:  # as many as a token carries; else header only
         claims += [("groups", group) for group in groups]
+    # How the user signed in (step_up.py): Conditional Access contexts and methods.
+    claims += [("acrs", value) for value in user.get("acrs") or []]
+    claims += [("amr", value) for value in user.get("amr") or []]
     return {
         "auth_typ": "aad",
         "name_typ": "name",

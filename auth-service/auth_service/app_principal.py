@@ -109,6 +109,10 @@ class AppPrincipalTokens:
             "name": str(user.get("name", "")),
             "preferred_username": str(user.get("username", "")),
         }
+        # How the user signed in (step_up.py), as the ID token said: contexts and methods.
+        for name in ("acrs", "amr"):
+            if user.get(name):
+                claims[name] = [str(value) for value in user[name]]
         signer = self._keys[0]
         return jwt.encode(
             claims, signer.private_key, algorithm=ALGORITHM, headers={"kid": signer.kid}

@@ -14,6 +14,7 @@ from auth_service.app_principal import APP_PRINCIPAL_HEADER, JWKS_PATH
 from auth_service.error_pages import error_page, wants_json
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
+from auth_service.step_up import STEP_UP_DENIED, step_up_answer
 from signin_core.errors import StoreUnavailableError
 from signin_core.identity.assertions import GRANT_HEADER_NAME, HEADER_NAME, SignedInUser
 
@@ -64,11 +65,14 @@ def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnVal
         request.headers.get(ORIGINAL_URI_HEADER, "/"),
         user.get("roles") or [],
         user.get("groups") or [],
+        acrs=user.get("acrs") or [],
+        amr=user.get("amr") or [],
     )
     if not decision.allowed:
         assert decision.rule is not None
         log.info("route policy refused the user %s", decision.rule.path)
-        return "", 403, {DENIED_HEADER: "policy", "Cache-Control": "no-store"}
+        denied = STEP_UP_DENIED if decision.step_up else "policy"
+        return "", 403, {DENIED_HEADER: denied, "Cache-Control": "no-store"}
     signed_in_user = SignedInUser(
         home_account_id=user["home_account_id"],
         object_id=user.get("oid", ""),
@@ -108,11 +112,23 @@ def sign_in_required() -> ResponseReturnValue:
     return redirect(back_to)
 
 
-def refused() -> ResponseReturnValue:
-    """For nginx, when the session check answered 403: the store was down (503), or the route
-    policy refused the user (403): JSON for API clients, a page for browsers."""
+def refused(state: AuthService) -> ResponseReturnValue:
+    """For nginx, when the session check answered 403: the store was down (503), the route
+    needs a stronger sign-in (step_up.py), or the route policy refused the user (403): JSON
+    for API clients, a page for browsers."""
     if request.headers.get(UNAVAILABLE_HEADER):
         raise StoreUnavailableError("session store unavailable")
+    original_uri = request.headers.get(ORIGINAL_URI_HEADER, "/")
+    user = session.get("user") or {}
+    decision = state.policy.decide(
+        original_uri,
+        user.get("roles") or [],
+        user.get("groups") or [],
+        acrs=user.get("acrs") or [],
+        amr=user.get("amr") or [],
+    )
+    if user and decision.step_up and decision.rule is not None:
+        return step_up_answer(decision.rule, original_uri)
     message = "Your account does not have the role or group this page needs."
     if wants_json():
         body = {"error": {"code": "forbidden", "message": message}}
@@ -127,7 +143,7 @@ def init_app(app: Flask, state: AuthService) -> None:
     blueprint.add_url_rule("/users", view_func=users)
     blueprint.add_url_rule("/_auth/check", view_func=state.bind(session_check))
     blueprint.add_url_rule("/_auth/sign-in-required", view_func=sign_in_required)
-    blueprint.add_url_rule("/_auth/refused", view_func=refused)
+    blueprint.add_url_rule("/_auth/refused", view_func=state.bind(refused))
     blueprint.add_url_rule(JWKS_PATH, endpoint="jwks", view_func=state.bind(jwks))
     app.register_blueprint(blueprint)
     app_path = state.settings.app_path

@@ -14,6 +14,7 @@ from ms_emulator.directory_models import User
 from ms_emulator.grants import CodeRecord, DelegatedGrant
 from ms_emulator.pages import hidden_fields, render_page
 from ms_emulator.scopes import describe_scope
+from ms_emulator.second_factor import Authentication
 from ms_emulator.state import current_state
 from ms_emulator.token_issuer import client_info
 
@@ -110,8 +111,15 @@ def consent_page(request: AuthorizeRequest, user: User, scopes: set[str]) -> Res
     )
 
 
-def issue_code(request: AuthorizeRequest, user: User, auth_time: int, session_id: str) -> Response:
-    """Store a code for user and send it to the redirect URI."""
+def issue_code(
+    request: AuthorizeRequest,
+    user: User,
+    auth_time: int,
+    session_id: str,
+    authentication: Authentication | None = None,
+) -> Response:
+    """Store a code for user (with what the sign-in proved) and send it to the redirect URI."""
+    proved = authentication or Authentication()
     state = current_state()
     public_sid = public_session_id(session_id)
     challenge = request.get("code_challenge")
@@ -124,6 +132,8 @@ def issue_code(request: AuthorizeRequest, user: User, auth_time: int, session_id
             full_form=request.scopes.full_form,
             auth_time=auth_time,
             session_id=public_sid,
+            acrs=proved.acrs,
+            amr=proved.amr,
         ),
         redirect_uri=request.redirect_uri,
         nonce=request.get("nonce"),

@@ -13,7 +13,7 @@ from ms_emulator.scopes import ScopeError, ScopeRequest, parse_scopes
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope, resolve_tenant
 
-EMULATOR_FIELDS = ("username", "consent")
+EMULATOR_FIELDS = ("username", "consent", "second_factor")
 PROMPTS = ("login", "select_account", "consent", "none")
 RESPONSE_MODES = ("query", "fragment", "form_post")
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.control_memberships import register_membership_control_routes
+from ms_emulator.control_second_factor import register_second_factor_control_routes
 from ms_emulator.directory import ALL_PRINCIPALS
 from ms_emulator.directory_models import AppRegistration, User
 from ms_emulator.faults import fault_from_request
@@ -156,6 +157,7 @@ def create_control_blueprint() -> Blueprint:
         return jsonify({"client_id": body["client_id"], "principal": principal})
 
     register_membership_control_routes(blueprint)
+    register_second_factor_control_routes(blueprint)
 
     @blueprint.post("/keys/rotate")
     def rotate_keys() -> Response:

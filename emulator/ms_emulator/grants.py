@@ -16,6 +16,9 @@ class DelegatedGrant:
     full_form: bool
     auth_time: int
     session_id: str
+    # Step-up: the authentication contexts the sign-in satisfied, and its methods.
+    acrs: tuple[str, ...] = ()
+    amr: tuple[str, ...] = ("pwd",)
 
 
 @dataclass(frozen=True)

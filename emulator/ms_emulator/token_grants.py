@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ms_emulator.aad_errors import AadError, invalid_grant, invalid_request
-from ms_emulator.claims_request import parse_claims
+from ms_emulator.claims_request import ClaimsRequest, parse_claims
 from ms_emulator.client_auth import PUBLIC_CLIENT, AuthenticatedClient
 from ms_emulator.directory_models import User
 from ms_emulator.pkce import verifier_matches
 from ms_emulator.redirect_uris import is_registered
 from ms_emulator.refresh_tokens import RefreshRecord
 from ms_emulator.scopes import ScopeError, ScopeRequest, parse_scopes
+from ms_emulator.second_factor import needs_second_factor
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope
 from ms_emulator.token_responses import app_only_response, delegated_response
@@ -100,12 +101,13 @@ def _refuse_unless_grantable(
     client: AuthenticatedClient,
     tenant: TenantScope,
     scopes: frozenset[str],
-    min_auth_time: int | None,
+    claims: ClaimsRequest,
 ) -> None:
     """Raise the error Entra gives when a refresh needs new consent or a fresher sign-in."""
     if record.grant.client_id.lower() != client.app.client_id.lower():
         return  # use() answers this case
     user = usable_user(record.grant.user_id, tenant)
+    min_auth_time = claims.min_auth_time
     if min_auth_time and record.grant.auth_time < min_auth_time:
         raise AadError(
             "invalid_grant",
@@ -113,6 +115,15 @@ def _refuse_unless_grantable(
             "The provided grant has expired due to it being "
             "revoked, a fresh auth token is needed (claims challenge).",
             suberror="bad_token",
+        )
+    if needs_second_factor(claims) and "mfa" not in record.grant.amr:
+        raise AadError(
+            "invalid_grant",
+            50076,
+            "Due to a configuration change made by your administrator, or because you moved "
+            "to a new location, you must use multi-factor authentication to access "
+            f"'{client.app.client_id}'.",
+            suberror="basic_action",
         )
     consented = current_state().directory.consented_scopes(client.app.client_id, user.id)
     if not scopes <= consented:
@@ -136,7 +147,7 @@ def refresh_token_grant(
     # only a token that would be redeemed is consumed (and a reused one revokes its family).
     unused = current_state().refresh_tokens.peek(token)
     if unused is not None and not unused.used:
-        _refuse_unless_grantable(unused, client, tenant, requested.graph, claims.min_auth_time)
+        _refuse_unless_grantable(unused, client, tenant, requested.graph, claims)
     record = current_state().refresh_tokens.use(token, client.app.client_id)
     user = usable_user(record.grant.user_id, tenant)
     return delegated_response(

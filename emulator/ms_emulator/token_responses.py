@@ -11,6 +11,7 @@ from ms_emulator.directory_models import User
 from ms_emulator.grants import DelegatedGrant
 from ms_emulator.membership_claims import membership_claims
 from ms_emulator.scopes import GRAPH_PERMISSIONS, graph_scope_names
+from ms_emulator.second_factor import authentication_for
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import id_token_issuer
 from ms_emulator.token_issuer import client_info
@@ -46,6 +47,7 @@ def delegated_response(
     oidc_scopes = sorted(s for s in OIDC_IN_SCP if s in consented)
     scp = oidc_scopes + graph_scope_names(graph_scopes, full_form=False)
     asked = requested | grant.scopes
+    authentication = authentication_claims(grant, claims)
     body: dict[str, Any] = {
         "token_type": "Bearer",
         "scope": " ".join(
@@ -61,6 +63,7 @@ def delegated_response(
             session_id=grant.session_id,
             capabilities=list(claims.capabilities),
             client_auth_strength=client.strength,
+            authentication=authentication,
         ),
     }
     if "offline_access" in asked:
@@ -76,9 +79,21 @@ def delegated_response(
             session_id=grant.session_id,
             include_email="email" in asked,
             membership=membership_claims(state.directory, client.app, user),
+            authentication=authentication,
         )
     if want_client_info:
         body["client_info"] = client_info(user)
+    return body
+
+
+def authentication_claims(grant: DelegatedGrant, claims: ClaimsRequest) -> dict[str, Any]:
+    """The amr and acrs (when any context is satisfied) of a user's tokens: what the sign-in
+    proved, and what a token request's claims ask that it already proves."""
+    done = "mfa" in grant.amr
+    acrs = [*grant.acrs, *authentication_for(claims, second_factor_done=done).acrs]
+    body: dict[str, Any] = {"amr": list(grant.amr)}
+    if acrs:
+        body["acrs"] = list(dict.fromkeys(acrs))
     return body
 
 

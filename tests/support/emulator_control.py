@@ -52,6 +52,12 @@ class EmulatorControl:
         }
         return dict(by_user.get(username.lower(), {"redeemed": 0, "reused": 0}))
 
+    def set_second_factor(self, username: str, *, available: bool, failure: str = "error") -> None:
+        """Let username complete the emulator's second factor (step-up), or make it fail:
+        with an error, or (failure="without_context") with tokens lacking the context."""
+        body = {"available": available, "failure": failure}
+        self._call("POST", f"/users/{username}/second-factor", body)
+
     def add_fault(self, **fault: Any) -> None:
         """Inject a fault (type throttle/unavailable/latency, endpoints, user, count, ...)."""
         self._call("POST", "/faults", fault)
