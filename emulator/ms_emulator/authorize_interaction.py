@@ -113,6 +113,7 @@ def consent_page(request: AuthorizeRequest, user: User, scopes: set[str]) -> Res
 def issue_code(request: AuthorizeRequest, user: User, auth_time: int, session_id: str) -> Response:
     """Store a code for user and send it to the redirect URI."""
     state = current_state()
+    state.browser_sessions.note_app(session_id, user.id, request.app.client_id)
     public_sid = public_session_id(session_id)
     challenge = request.get("code_challenge")
     record = CodeRecord(

@@ -13,10 +13,12 @@ COOKIE_NAME = "emulator_signin"
 
 @dataclass
 class BrowserSession:
-    """Accounts signed in to one browser, with the time each signed in."""
+    """Accounts signed in to one browser, with the time each signed in, and the apps
+    (client ids) each account signed in to from it (for front-channel logout)."""
 
     id: str
     accounts: dict[str, int] = field(default_factory=dict)
+    apps: dict[str, set[str]] = field(default_factory=dict)
 
 
 class BrowserSessionStore:
@@ -30,7 +32,7 @@ class BrowserSessionStore:
         """A copy of the session, or None when unknown."""
         with self._lock:
             found = self._sessions.get(session_id or "")
-            return BrowserSession(found.id, dict(found.accounts)) if found else None
+            return _copy(found) if found else None
 
     def sign_in(self, session_id: str | None, user_id: str) -> tuple[str, int]:
         """Add user_id to the session (creating it if needed); return (session id, auth time)."""
@@ -45,14 +47,31 @@ class BrowserSessionStore:
 
     def sign_out(self, session_id: str | None) -> None:
         """Forget the whole session."""
+        self.end(session_id)
+
+    def end(self, session_id: str | None) -> BrowserSession | None:
+        """Forget the whole session and return what it was (None when unknown)."""
         with self._lock:
-            self._sessions.pop(session_id or "", None)
+            return self._sessions.pop(session_id or "", None)
+
+    def note_app(self, session_id: str, user_id: str, client_id: str) -> None:
+        """Remember that user_id signed in to client_id from this browser session."""
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is not None:
+                session.apps.setdefault(user_id, set()).add(client_id.lower())
 
     def remove_user(self, user_id: str) -> None:
         """Sign user_id out of every browser."""
         with self._lock:
             for session in self._sessions.values():
                 session.accounts.pop(user_id, None)
+                session.apps.pop(user_id, None)
+
+
+def _copy(session: BrowserSession) -> BrowserSession:
+    apps = {user: set(clients) for user, clients in session.apps.items()}
+    return BrowserSession(session.id, dict(session.accounts), apps)
 
 
 def public_session_id(session_id: str) -> str:
