@@ -3,6 +3,8 @@
 When a user signs out at the logout endpoint, Entra's signed-out page loads, in hidden
 iframes, the front-channel logout URL of every app the browser session signed in to, with
 the session's `sid` (the one in its ID tokens) and `iss`. Each app ends its own sessions.
+The app that asked for the sign-out (client_id or id_token_hint) is not framed: it ended its
+own session before sending the browser here.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import id_token_issuer
 
 
-def front_channel_urls(session: BrowserSession | None) -> list[str]:
-    """The front-channel logout URL, with sid and iss, of each app the session signed in to."""
+def front_channel_urls(session: BrowserSession | None, initiator: str | None) -> list[str]:
+    """The front-channel logout URL, with sid and iss, of each app the session signed in to
+    but the initiator."""
     if session is None:
         return []
     directory = current_state().directory
@@ -25,11 +28,11 @@ def front_channel_urls(session: BrowserSession | None) -> list[str]:
     urls: list[str] = []
     for user_id, client_ids in sorted(session.apps.items()):
         user = directory.user(user_id)
-        for client_id in sorted(client_ids):
+        for client_id in sorted(client_ids - {(initiator or "").lower()}):
             app = directory.app(client_id)
             if app is None or not app.front_channel_logout_url or user is None:
                 continue
-            issuer = id_token_issuer(user.tenant_id)
+            issuer = session.issuers.get(user_id) or id_token_issuer(user.tenant_id)
             url = with_parameters(app.front_channel_logout_url, {"sid": sid, "iss": issuer})
             if url not in urls:
                 urls.append(url)

@@ -52,7 +52,7 @@ def create_logout_blueprint() -> Blueprint:
             params.get("id_token_hint")
         )
         location = return_address(params, client_id, ended)
-        frames = front_channel_urls(ended)
+        frames = front_channel_urls(ended, client_id)
         if frames:
             # Every app this browser signed in to is told first; the page then continues.
             response = render_page("signed_out.html", frames=frames, continue_to=location)
