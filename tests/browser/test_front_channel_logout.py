@@ -4,6 +4,7 @@ app, ends our session in that browser through the iframe its signed-out page loa
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
@@ -46,3 +47,23 @@ def test_signing_out_at_the_identity_platform_ends_our_session_there_only(
         # browser (another identity platform session), stay signed in.
         for browser in (other_user, same_user_elsewhere):
             assert browser.get(public_url + "/graph/me", headers=JSON).status_code == 200
+
+
+def test_the_quickstarts_sign_out_frames_us_then_returns_home(
+    page: Page, browser_stack: NativeStack
+) -> None:
+    registration = browser_stack.registration
+    assert registration is not None
+    public_url = browser_stack.public_url
+    sign_in_from_home(page, public_url, registration.usernames[2])
+    # What Microsoft's unmodified quickstart sends: post_logout_redirect_uri alone.
+    logout = f"{public_url}/_emulator/{registration.tenant_id}/oauth2/v2.0/logout?" + urlencode(
+        {"post_logout_redirect_uri": public_url + "/"}
+    )
+    with page.expect_response(re.compile(r"/logout/frontchannel\?sid=")) as framed:
+        page.goto(logout)
+    assert framed.value.status == 200
+    # The page's script continues to the return address once the frame has loaded.
+    expect(page).to_have_url(public_url + "/")
+    expect(page.locator("main").get_by_role("link", name="Sign in with Microsoft")).to_be_visible()
+    assert page.request.get(public_url + "/graph/me", headers=JSON).status == 401
