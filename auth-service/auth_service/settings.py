@@ -44,6 +44,9 @@ class AuthSettings(IdentitySettings):
     app_principal_signing_keys: SecretStr | None = Field(default=None, validate_default=True)
     # The signed principal's `aud`: by default the app's public address (PUBLIC_URL+APP_PATH).
     app_audience: str | None = None
+    # The app role (in the ID token's `roles`) whose holders may list and revoke users'
+    # sessions through /api/sessions/ (session_admin.py).
+    session_admin_role: str = Field(default="Admin", min_length=1, max_length=120)
 
     @field_validator("public_url")
     @classmethod

@@ -24,7 +24,7 @@ from auth_service.error_pages import error_page
 from auth_service.group_memberships import has_group_overage
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
-from auth_service.sessions import SIGN_IN, USER
+from auth_service.sessions import IDENTITY_SESSION, SIGN_IN, USER
 from auth_service.signed_in_user import SessionUser, signed_in
 from auth_service.step_up import StepUp, step_up_failed
 from signin_core.identity.msal_client import IDENTITY_PLATFORM_FAILURES
@@ -167,6 +167,11 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
         SIGN_IN: generation,
     }
     session["csrf"] = secrets.token_urlsafe(32)
+    # For front-channel logout (front_channel_logout.py): the identity platform's session.
+    session[IDENTITY_SESSION] = {
+        "sid": str(claims.get("sid", "")),
+        "iss": str(claims.get("iss", "")),
+    }
     return redirect(kept.next_path)
 
 

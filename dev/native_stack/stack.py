@@ -18,7 +18,11 @@ from native_stack.edge import (
     origin_of,
     register_https_redirect_uris,
 )
-from native_stack.emulator_registration import EmulatorRegistration, read_seeded_registration
+from native_stack.emulator_registration import (
+    EmulatorRegistration,
+    read_seeded_registration,
+    register_front_channel_logout,
+)
 from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.ports import free_port
 from native_stack.processes import ManagedProcess, StackStartError
@@ -159,6 +163,12 @@ class NativeStack:
             if self.options.use_emulator:
                 self._start_emulator()
                 self.registration = read_seeded_registration()
+                register_front_channel_logout(
+                    self.emulator_url,
+                    self.ca_file,
+                    self.registration.client_id,
+                    self.public_url + "/logout/frontchannel",
+                )
                 if self.options.tls:
                     register_https_redirect_uris(
                         self.emulator_url,

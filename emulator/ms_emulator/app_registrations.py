@@ -120,4 +120,17 @@ def app_from_record(
         sign_in_audience=_choice(
             record, "sign_in_audience", SIGN_IN_AUDIENCES, base.sign_in_audience
         ),
+        front_channel_logout_url=_front_channel_logout_url(record, base.front_channel_logout_url),
     )
+
+
+def _front_channel_logout_url(record: Mapping[str, Any], fallback: str | None) -> str | None:
+    """An absolute http(s) URL, or None (empty clears it), or fallback when absent."""
+    if "front_channel_logout_url" not in record:
+        return fallback
+    value = record["front_channel_logout_url"]
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ValueError("front_channel_logout_url must be an absolute http(s) URL")
+    return value

@@ -121,6 +121,7 @@ def issue_code(
     """Store a code for user (with what the sign-in proved) and send it to the redirect URI."""
     proved = authentication or Authentication()
     state = current_state()
+    state.browser_sessions.note_app(session_id, user.id, request.app.client_id)
     public_sid = public_session_id(session_id)
     challenge = request.get("code_challenge")
     record = CodeRecord(

@@ -171,6 +171,8 @@ class AppRegistration:
     group_membership_claims: str = "None"
     sign_in_audience: str = "AzureADMyOrg"
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Entra's "Front-channel logout URL": loaded in an iframe when the user signs out.
+    front_channel_logout_url: str | None = None
 
     @property
     def is_public_client(self) -> bool:

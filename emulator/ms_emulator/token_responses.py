@@ -70,6 +70,9 @@ def delegated_response(
         renewed = dataclasses.replace(grant, scopes=frozenset(asked))
         body["refresh_token"] = state.refresh_tokens.issue(renewed, family_id)
     if "openid" in asked:
+        state.browser_sessions.note_issuer(
+            grant.session_id, user.id, id_token_issuer(user.tenant_id)
+        )
         body["id_token"] = state.issuer.id_token(
             issuer=id_token_issuer(user.tenant_id),
             user=user,
