@@ -80,7 +80,11 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             audience=settings.principal_audience,
         ),
         bearer_tokens=BearerTokenValidator(
-            AuthorityKeys(resources.http, settings.authority),
+            AuthorityKeys(
+                resources.http,
+                settings.authority,
+                refresh_seconds=settings.api_keys_refresh_seconds,
+            ),
             audiences=settings.bearer_audiences,
             required_scope=settings.api_scope,
             app_roles=settings.bearer_app_roles,

@@ -50,6 +50,8 @@ class AuthSettings(IdentitySettings):
     api_audiences: str | None = None
     api_scope: str = "access_as_user"
     api_app_roles: str | None = None
+    # How often at most a token naming an unknown key makes us fetch the authority's keys again.
+    api_keys_refresh_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("public_url")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ AVERY = "avery.chen@contoso.example"
 # The emulator's second tenant (emulator/README.md), not on the stack's tenant allowlist.
 NORTHWIND_TENANT = "7a3b9c1d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"
 RILEY = "riley.novak@northwind.example"
+KEYS_REFRESH_SECONDS = 3
 SEEDED_CONSENT = "openid profile offline_access email User.Read User.ReadBasic.All"
 
 
@@ -43,7 +45,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
             graph_workers=1,
             demo_app=True,
             authority_tenant="organizations",
-            service_env={"ALLOWED_TENANTS": read_seeded_registration().tenant_id},
+            service_env={
+                "ALLOWED_TENANTS": read_seeded_registration().tenant_id,
+                "API_KEYS_REFRESH_SECONDS": str(KEYS_REFRESH_SECONDS),
+            },
         )
     )
     running.start()
@@ -273,3 +278,29 @@ def test_the_identity_platform_down_is_a_503_to_retry(
     assert answer.status_code == 503, answer.text
     assert answer.json()["error"]["code"] == "identity_platform_unavailable"
     assert answer.headers["Retry-After"]
+
+
+def test_a_new_signing_key_is_fetched_on_its_first_token_at_most_once_a_refresh_interval(
+    stack: NativeStack, client: ApiClient, avery_token: str
+) -> None:
+    with EmulatorControl(stack) as control:
+        assert call(stack, "/app/", avery_token).status_code == 200
+        time.sleep(KEYS_REFRESH_SECONDS)  # the keys were fetched a refresh interval ago or more
+        control.rotate_keys()
+        control.reset_counters()
+        fresh = str(client.user_token(AVERY)["access_token"])
+        assert (
+            jwt.get_unverified_header(fresh)["kid"] != jwt.get_unverified_header(avery_token)["kid"]
+        )
+        assert call(stack, "/app/", fresh).status_code == 200  # its key fetched at once
+        assert control.counts()["jwks"] >= 1
+        # Each auth-service process keeps its own keys: each fetches at most once an interval.
+        processes = stack.options.auth_workers * stack.options.auth_service_processes
+        made_up = [forge_token(stack, claims_of(fresh)) for _ in range(3 * processes)]
+        for index, token in enumerate(made_up):
+            head, body, signature = token.split(".")
+            header = json.dumps({"alg": "RS256", "kid": f"made-up-{index}"}).encode()
+            forged = base64.urlsafe_b64encode(header).rstrip(b"=").decode() + f".{body}.{signature}"
+            assert "does not publish" in challenge(call(stack, "/app/", forged))
+        assert control.counts()["jwks"] <= processes  # not once per made-up kid
+        assert call(stack, "/app/", avery_token).status_code == 200  # the retired key's token

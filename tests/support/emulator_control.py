@@ -64,6 +64,10 @@ class EmulatorControl:
         """Revoke a user's sessions and refresh tokens (continuous access evaluation)."""
         self._call("POST", f"/users/{username}/revoke")
 
+    def rotate_keys(self) -> str:
+        """Make a new token-signing key (the old one stays published); return its kid."""
+        return str(self._call("POST", "/keys/rotate")["active_kid"])
+
     def revoke_consent(self, client_id: str, principal: str = "AllPrincipals") -> None:
         """Forget the consent principal (a UPN, or tenant-wide) gave the app client_id."""
         self._call(
