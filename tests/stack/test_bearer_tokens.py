@@ -33,6 +33,7 @@ AVERY = "avery.chen@contoso.example"
 NORTHWIND_TENANT = "7a3b9c1d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"
 RILEY = "riley.novak@northwind.example"
 KEYS_REFRESH_SECONDS = 3
+ROUTE_POLICY = {"routes": [{"path": "/app/admin/", "roles": {"any_of": ["Admin"]}}]}
 SEEDED_CONSENT = "openid profile offline_access email User.Read User.ReadBasic.All"
 
 
@@ -48,6 +49,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
             service_env={
                 "ALLOWED_TENANTS": read_seeded_registration().tenant_id,
                 "API_KEYS_REFRESH_SECONDS": str(KEYS_REFRESH_SECONDS),
+                "APP_ROUTE_POLICY": json.dumps(ROUTE_POLICY),
             },
         )
     )
@@ -134,6 +136,17 @@ def test_a_users_token_reaches_the_app_as_that_user(stack: NativeStack, avery_to
     assert seen["headers"]["X-User-Roles"] == "Reader"  # Avery's group holds Reader
     assert seen["principal"]["verified"] is True
     assert "Set-Cookie" not in answer.headers  # no session is made for an API client
+
+
+def test_the_route_policy_applies_to_a_bearer_tokens_roles(
+    stack: NativeStack, client: ApiClient, avery_token: str
+) -> None:
+    refused = call(stack, "/app/admin/", avery_token)  # Avery holds Reader, not Admin
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "forbidden"
+    sam = str(client.user_token("sam.rivera@contoso.example")["access_token"])
+    assert claims_of(sam)["roles"] == ["Admin"]
+    assert call(stack, "/app/admin/", sam).status_code == 200
 
 
 @pytest.mark.parametrize(

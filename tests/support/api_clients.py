@@ -46,14 +46,16 @@ class ApiClient:
         flow = self.app.initiate_auth_code_flow(
             [self.api_scope], redirect_uri=redirect_uri, response_mode="form_post"
         )
-        answer = self.http.get(flow["auth_uri"], timeout=15)
-        picker = [f for f in forms_on(answer.text) if any(b[1] == username for b in f.buttons)]
-        if picker:  # else the emulator remembers the user and answers at once
-            name = next(b[0] for b in picker[0].buttons if b[1] == username)
-            answer = self.http.post(
-                urljoin(answer.url, picker[0].action),
-                data={**picker[0].fields, name: username},
-                timeout=15,
+        with requests.Session() as browser:  # a browser of its own: no one signed in yet
+            browser.trust_env = False
+            browser.verify = self.http.verify
+            picker = browser.get(flow["auth_uri"], timeout=15)
+            form = next(
+                f for f in forms_on(picker.text) if any(b[1] == username for b in f.buttons)
+            )
+            name = next(b[0] for b in form.buttons if b[1] == username)
+            answer = browser.post(
+                urljoin(picker.url, form.action), data={**form.fields, name: username}, timeout=15
             )
         posted = forms_on(answer.text)[0]
         assert posted.action == redirect_uri, answer.text[:500]
