@@ -219,6 +219,7 @@ def test_a_token_without_the_scope_gets_403_insufficient_scope(
         value = challenge(answer)
         assert value.startswith('Bearer error="insufficient_scope"'), value
         assert 'scope="access_as_user"' in value
+        assert answer.json()["error"]["code"] == "forbidden"
 
 
 def test_a_malformed_bearer_header_never_falls_back_to_the_session(stack: NativeStack) -> None:
