@@ -213,3 +213,12 @@ def test_on_behalf_of_refuses_an_app_only_assertion(emulator):
     status, body = obo(emulator, body["access_token"])
     assert (status, body["error_codes"]) == (400, [50013])
     assert "app-only" in body["error_description"]
+
+
+def test_a_refresh_token_renews_the_token_for_our_api(emulator, browser, api_client):
+    first = sign_in(api_client, browser, AVERY, scopes=(API_SCOPE,))
+    renewed = api_client.acquire_token_by_refresh_token(first["refresh_token"], [API_SCOPE])
+    assert "access_token" in renewed, renewed
+    claims = claims_of(renewed["access_token"])
+    assert (claims["aud"], claims["scp"]) == (CLIENT_ID, "access_as_user")
+    assert renewed["access_token"] != first["access_token"]
