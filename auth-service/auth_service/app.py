@@ -8,6 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth_service.app_principal import AppPrincipalTokens
+from auth_service.authority_keys import AuthorityKeys
+from auth_service.bearer_tokens import BearerTokenValidator
 from auth_service.group_memberships import GroupMemberships
 from auth_service.service import AuthService
 from auth_service.session_index import SessionIndex
@@ -88,5 +90,16 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             audience=settings.principal_audience,
         ),
         session_index=session_index,
+        bearer_tokens=BearerTokenValidator(
+            AuthorityKeys(
+                resources.http,
+                settings.authority,
+                refresh_seconds=settings.api_keys_refresh_seconds,
+            ),
+            audiences=settings.bearer_audiences,
+            required_scope=settings.api_scope,
+            app_roles=settings.bearer_app_roles,
+            allowed_tenants=settings.tenant_allowlist,
+        ),
     ).init_app(app)
     return app

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from auth_service import easy_auth, error_pages, front_channel_logout, pages, session_admin, sign_in
 from auth_service.app_principal import AppPrincipalTokens
+from auth_service.bearer_tokens import BearerTokenValidator
 from auth_service.group_memberships import GroupMemberships
 from auth_service.route_policy import RoutePolicy
 from auth_service.session_index import SessionIndex
@@ -38,7 +39,8 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class AuthService:
     """Settings, shared resources (token caches, MSAL clients, assertions), sessions, users'
-    sign-ins, the sign-ins in progress, metrics, and the app's signed principals."""
+    sign-ins, the sign-ins in progress, metrics, the app's signed principals, and the
+    validator of API clients' bearer tokens."""
 
     settings: AuthSettings
     resources: SharedResources
@@ -49,6 +51,7 @@ class AuthService:
     groups: GroupMemberships
     metrics: ServiceMetrics
     principals: AppPrincipalTokens
+    bearer_tokens: BearerTokenValidator
     session_index: SessionIndex | None = None
 
     def init_app(self, app: Flask) -> None:

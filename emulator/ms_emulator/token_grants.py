@@ -8,7 +8,7 @@ from typing import Any
 from ms_emulator.aad_errors import AadError, invalid_grant, invalid_request
 from ms_emulator.claims_request import ClaimsRequest, parse_claims
 from ms_emulator.client_auth import PUBLIC_CLIENT, AuthenticatedClient
-from ms_emulator.directory_models import User
+from ms_emulator.directory_models import AppRegistration, User
 from ms_emulator.pkce import verifier_matches
 from ms_emulator.redirect_uris import is_registered
 from ms_emulator.refresh_tokens import RefreshRecord
@@ -31,10 +31,22 @@ def required(form: Mapping[str, str], name: str) -> str:
 
 def requested_scopes(form: Mapping[str, str]) -> ScopeRequest:
     """Parse the scope parameter (it may be absent for code redemption)."""
+    return checked_scopes(form.get("scope", ""))
+
+
+def checked_scopes(raw: str) -> ScopeRequest:
+    """Parse scopes (Graph, OIDC, registered APIs'), or raise invalid_scope like Entra."""
     try:
-        return parse_scopes(form.get("scope", ""))
+        return parse_scopes(raw, current_state().directory.exposed_api)
     except ScopeError as error:
         raise AadError("invalid_scope", error.code, str(error)) from None
+
+
+def resource_api(requested: ScopeRequest, granted: frozenset[str]) -> AppRegistration | None:
+    """The registered API the token is for: the request's scopes, else the grant's."""
+    if requested.api is not None or requested.graph or requested.wants_default:
+        return requested.api
+    return checked_scopes(" ".join(sorted(granted))).api
 
 
 def usable_user(user_id: str, tenant: TenantScope) -> User:
@@ -84,15 +96,17 @@ def authorization_code_grant(
             9002325, "Proof Key for Code Exchange is required for public clients."
         )
     user = usable_user(record.grant.user_id, tenant)
+    requested = requested_scopes(form)
     return delegated_response(
         client=client,
         grant=record.grant,
         user=user,
-        requested=requested_scopes(form).canonical,
+        requested=requested.canonical,
         claims=parse_claims(form.get("claims")),
         nonce=record.nonce,
         family_id=None,
         want_client_info=form.get("client_info") == "1",
+        api=resource_api(requested, record.grant.scopes),
     )
 
 
@@ -147,7 +161,9 @@ def refresh_token_grant(
     # only a token that would be redeemed is consumed (and a reused one revokes its family).
     unused = current_state().refresh_tokens.peek(token)
     if unused is not None and not unused.used:
-        _refuse_unless_grantable(unused, client, tenant, requested.graph, claims)
+        _refuse_unless_grantable(
+            unused, client, tenant, requested.graph | requested.api_scopes, claims
+        )
     record = current_state().refresh_tokens.use(token, client.app.client_id)
     user = usable_user(record.grant.user_id, tenant)
     return delegated_response(
@@ -159,6 +175,7 @@ def refresh_token_grant(
         nonce=None,
         family_id=record.family_id,
         want_client_info=form.get("client_info") == "1",
+        api=resource_api(requested, record.grant.scopes),
     )
 
 
@@ -184,7 +201,7 @@ def client_credentials_grant(
             "parameter: 'client_assertion' or 'client_secret'.",
             status=401,
         )
-    return app_only_response(client)
+    return app_only_response(client, parsed.api)
 
 
 GRANT_HANDLERS = {
