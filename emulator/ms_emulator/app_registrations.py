@@ -120,4 +120,5 @@ def app_from_record(
         sign_in_audience=_choice(
             record, "sign_in_audience", SIGN_IN_AUDIENCES, base.sign_in_audience
         ),
+        spa_redirect_uris=_strings(record, "spa_redirect_uris", base.spa_redirect_uris),
     )

@@ -16,6 +16,8 @@ class DelegatedGrant:
     full_form: bool
     auth_time: int
     session_id: str
+    # When set (an SPA's sign-in), no refresh token of this grant outlives it.
+    refresh_expires_at: float | None = None
 
 
 @dataclass(frozen=True)
