@@ -131,7 +131,7 @@ def _with_checked_options(partial: AuthorizeRequest) -> AuthorizeRequest:
             900144, "The request body must contain the following parameter: 'scope'."
         )
     try:
-        scopes = parse_scopes(params["scope"])
+        scopes = parse_scopes(params["scope"], current_state().directory.exposed_api)
     except ScopeError as error:
         raise AadError("invalid_scope", error.code, str(error)) from None
     method = params.get("code_challenge_method") or (

@@ -46,6 +46,8 @@ def describe_app(app: AppRegistration) -> dict[str, Any]:
         ],
         "group_membership_claims": app.group_membership_claims,
         "sign_in_audience": app.sign_in_audience,
+        "identifier_uris": list(app.identifier_uris),
+        "api_scopes": list(app.api_scopes),
         "client_secret_count": len(app.client_secrets),
         "certificate_thumbprints": [c.thumbprint_sha1 for c in app.certificates],
         "federated_credentials": [

@@ -11,7 +11,7 @@ from ms_emulator.aad_errors import AadError, invalid_grant, invalid_request
 from ms_emulator.browser_clients import is_spa_redirect, require_cross_origin, spa_grant
 from ms_emulator.claims_request import parse_claims
 from ms_emulator.client_auth import PUBLIC_CLIENT, AuthenticatedClient
-from ms_emulator.directory_models import User
+from ms_emulator.directory_models import AppRegistration, User
 from ms_emulator.pkce import verifier_matches
 from ms_emulator.redirect_uris import is_registered
 from ms_emulator.refresh_tokens import RefreshRecord
@@ -33,10 +33,22 @@ def required(form: Mapping[str, str], name: str) -> str:
 
 def requested_scopes(form: Mapping[str, str]) -> ScopeRequest:
     """Parse the scope parameter (it may be absent for code redemption)."""
+    return checked_scopes(form.get("scope", ""))
+
+
+def checked_scopes(raw: str) -> ScopeRequest:
+    """Parse scopes (Graph, OIDC, registered APIs'), or raise invalid_scope like Entra."""
     try:
-        return parse_scopes(form.get("scope", ""))
+        return parse_scopes(raw, current_state().directory.exposed_api)
     except ScopeError as error:
         raise AadError("invalid_scope", error.code, str(error)) from None
+
+
+def resource_api(requested: ScopeRequest, granted: frozenset[str]) -> AppRegistration | None:
+    """The registered API the token is for: the request's scopes, else the grant's."""
+    if requested.api is not None or requested.graph or requested.wants_default:
+        return requested.api
+    return checked_scopes(" ".join(sorted(granted))).api
 
 
 def usable_user(user_id: str, tenant: TenantScope) -> User:
@@ -89,15 +101,17 @@ def authorization_code_grant(
     if is_spa_redirect(client.app, redirect_uri):
         grant = spa_grant(record, request.headers)
     user = usable_user(record.grant.user_id, tenant)
+    requested = requested_scopes(form)
     return delegated_response(
         client=client,
         grant=grant,
         user=user,
-        requested=requested_scopes(form).canonical,
+        requested=requested.canonical,
         claims=parse_claims(form.get("claims")),
         nonce=record.nonce,
         family_id=None,
         want_client_info=form.get("client_info") == "1",
+        api=resource_api(requested, record.grant.scopes),
     )
 
 
@@ -144,7 +158,9 @@ def refresh_token_grant(
     if unused is not None and unused.grant.refresh_expires_at is not None:
         require_cross_origin(request.headers)
     if unused is not None and not unused.used:
-        _refuse_unless_grantable(unused, client, tenant, requested.graph, claims.min_auth_time)
+        _refuse_unless_grantable(
+            unused, client, tenant, requested.graph | requested.api_scopes, claims.min_auth_time
+        )
     record = current_state().refresh_tokens.use(token, client.app.client_id)
     user = usable_user(record.grant.user_id, tenant)
     return delegated_response(
@@ -156,6 +172,7 @@ def refresh_token_grant(
         nonce=None,
         family_id=record.family_id,
         want_client_info=form.get("client_info") == "1",
+        api=resource_api(requested, record.grant.scopes),
     )
 
 
@@ -181,7 +198,7 @@ def client_credentials_grant(
             "parameter: 'client_assertion' or 'client_secret'.",
             status=401,
         )
-    return app_only_response(client)
+    return app_only_response(client, parsed.api)
 
 
 GRANT_HANDLERS = {
