@@ -55,7 +55,11 @@ async function main() {
   $("sign-in").addEventListener("click", () =>
     msal.loginRedirect({ scopes: ["openid", "profile", "offline_access", config.apiScope] })
   );
-  $("sign-out").addEventListener("click", () => msal.logoutRedirect({ account }));
+  // The ID token tells the identity platform which app signs out, so that it may send the
+  // browser back here (a registered post-logout redirect URI).
+  $("sign-out").addEventListener("click", () =>
+    msal.logoutRedirect({ account, idTokenHint: account?.idToken })
+  );
   if (!account) {
     show(false);
     status("You are not signed in.");
