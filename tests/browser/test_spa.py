@@ -4,8 +4,8 @@ the auth code flow and PKCE, see who signed in, call /graph/me with the bearer t
 from __future__ import annotations
 
 import base64
-import re
 import hashlib
+import re
 from collections.abc import Iterator
 
 import pytest
