@@ -408,7 +408,7 @@ class NativeStack:
     @property
     def spa_client_id(self) -> str:
         """The client id of the emulator's seeded SPA registration."""
-        return seeded_spa_client_id(SEED_FILE)
+        return seeded_spa_client_id(Path(os.environ.get("EMULATOR_SEED_FILE") or SEED_FILE))
 
     def _register_spa(self) -> None:
         if not self.options.tls:
