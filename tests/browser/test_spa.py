@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.chromium import CHROMIUM_ARGS, chromium_executable
@@ -39,16 +39,16 @@ def spki_fingerprint(certificate_pem: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def trusting_chromium(spa_stack: NativeStack) -> Iterator[Browser]:
-    """Chromium that trusts this run's nginx certificate (its key only) and nothing more."""
+def trusting_chromium(chromium: Browser, spa_stack: NativeStack) -> Iterator[Browser]:
+    """A second Chromium (on the session's Playwright) that trusts this run's nginx
+    certificate, by its key only, and nothing more."""
     server_cert = (spa_stack.tls_ca_file.parent / "server.crt").read_bytes()
     flag = f"--ignore-certificate-errors-spki-list={spki_fingerprint(server_cert)}"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_executable(), args=[*CHROMIUM_ARGS, flag]
-        )
-        yield launched
-        launched.close()
+    launched = chromium.browser_type.launch(
+        executable_path=chromium_executable(), args=[*CHROMIUM_ARGS, flag]
+    )
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

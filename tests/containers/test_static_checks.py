@@ -208,7 +208,7 @@ def test_nginx_image_ships_only_the_always_present_templates() -> None:
 def test_nginx_image_builds_the_spa_and_serves_it_from_spa_root() -> None:
     # The SPA (examples/spa) is built in the image's node stage, from its lock file.
     lines = (REPO_ROOT / "nginx" / "Dockerfile").read_text().splitlines()
-    assert "RUN npm ci --no-audit --no-fund" in lines and "RUN npm run build" in lines
+    assert "    npm ci --no-audit --no-fund" in lines and "RUN npm run build" in lines
     shipped = [line.split() for line in lines if line.startswith("COPY --from=spa ")]
     assert [words[-1] for words in shipped] == [
         dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile")["SPA_ROOT"] + "/"
