@@ -8,6 +8,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth_service.app_principal import AppPrincipalTokens
+from auth_service.authority_keys import AuthorityKeys
+from auth_service.bearer_tokens import BearerTokenValidator
 from auth_service.group_memberships import GroupMemberships
 from auth_service.service import AuthService
 from auth_service.sessions import SealedSessionInterface
@@ -76,6 +78,17 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             settings.app_principal_keys(),
             issuer=settings.public_url,
             audience=settings.principal_audience,
+        ),
+        bearer_tokens=BearerTokenValidator(
+            AuthorityKeys(
+                resources.http,
+                settings.authority,
+                refresh_seconds=settings.api_keys_refresh_seconds,
+            ),
+            audiences=settings.bearer_audiences,
+            required_scope=settings.api_scope,
+            app_roles=settings.bearer_app_roles,
+            allowed_tenants=settings.tenant_allowlist,
         ),
     ).init_app(app)
     return app

@@ -40,6 +40,7 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
         ("preferred_username", user.get("username", "")),
         ("email", user_email(user)),
     ]
+    claims += [("idtyp", user.get("idtyp", "")), ("azp", user.get("azp", ""))]
     claims += [("roles", role) for role in user.get("roles") or []]
     groups = user.get("groups") or []
     if len(groups) <= MAX_GROUPS_IN_PRINCIPAL:  # as many as a token carries; else header only

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from auth_service import easy_auth, error_pages, pages, sign_in
 from auth_service.app_principal import AppPrincipalTokens
+from auth_service.bearer_tokens import BearerTokenValidator
 from auth_service.group_memberships import GroupMemberships
 from auth_service.route_policy import RoutePolicy
 from auth_service.sessions import SealedSessionInterface, StoredSession
@@ -31,7 +32,8 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class AuthService:
     """Settings, shared resources (token caches, MSAL clients, assertions), sessions, users'
-    sign-ins, the sign-ins in progress, metrics, and the app's signed principals."""
+    sign-ins, the sign-ins in progress, metrics, the app's signed principals, and the
+    validator of API clients' bearer tokens."""
 
     settings: AuthSettings
     resources: SharedResources
@@ -42,6 +44,7 @@ class AuthService:
     groups: GroupMemberships
     metrics: ServiceMetrics
     principals: AppPrincipalTokens
+    bearer_tokens: BearerTokenValidator
 
     def init_app(self, app: Flask) -> None:
         """Install the sessions, the routes with their collaborators, and the error pages."""

@@ -64,6 +64,16 @@ class EmulatorControl:
         """Revoke a user's sessions and refresh tokens (continuous access evaluation)."""
         self._call("POST", f"/users/{username}/revoke")
 
+    def rotate_keys(self) -> str:
+        """Make a new token-signing key (the old one stays published); return its kid."""
+        return str(self._call("POST", "/keys/rotate")["active_kid"])
+
+    def revoke_consent(self, client_id: str, principal: str = "AllPrincipals") -> None:
+        """Forget the consent principal (a UPN, or tenant-wide) gave the app client_id."""
+        self._call(
+            "POST", "/consents", {"client_id": client_id, "principal": principal, "revoke": True}
+        )
+
     def grant_consent(self, client_id: str, username: str, scopes: str) -> None:
         """Consent on username's behalf to scopes for the app client_id."""
         self._call(
