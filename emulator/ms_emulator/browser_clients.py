@@ -36,6 +36,13 @@ def reached_by_browser() -> bool:
     return bool(forwarded_prefix())
 
 
+def browser_is_here() -> bool:
+    """True when a browser sent this request to the address it came to: through the edge,
+    or straight to the emulator in a cross-origin request (an SPA's, with an Origin header).
+    Every URL discovery names is then where this request came, the authorize page included."""
+    return reached_by_browser() or bool(request.headers.get("Origin"))
+
+
 def _own_root() -> str:
     return request.host_url.rstrip("/")
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.aad_errors import AadError
-from ms_emulator.browser_clients import endpoint_root, issuer_root, reached_by_browser
+from ms_emulator.browser_clients import browser_is_here, endpoint_root, issuer_root
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import back_channel_root, browser_root, resolve_tenant
 
@@ -24,7 +24,7 @@ def openid_configuration(segment: str) -> dict[str, Any]:
     """The v2.0 discovery document for a tenant segment."""
     scope = resolve_tenant(segment)
     root, browser, path = endpoint_root(), browser_root(), scope.path_segment
-    if reached_by_browser():
+    if browser_is_here():
         browser = root  # every URL where the browser reached us (browser_clients)
     tenant_in_issuer = scope.tenant.id if scope.tenant else "{tenantid}"
     return {

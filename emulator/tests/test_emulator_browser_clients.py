@@ -106,6 +106,18 @@ def test_discovery_through_the_edge_names_urls_under_the_edge(client):
     assert config["issuer"] == f"{BACK_CHANNEL}/{TENANT_ID}/v2.0"
 
 
+def test_discovery_asked_cross_origin_names_every_url_on_the_emulator(client):
+    # An SPA calling the emulator on its own origin: the authorize page too is here, not at
+    # EMULATOR_BROWSER_URL (which the services' discovery keeps naming).
+    config = discovery(client, base_url=BACK_CHANNEL, headers={"Origin": SPA_ORIGIN})
+    root = f"{BACK_CHANNEL}/{TENANT_ID}"
+    assert config["authorization_endpoint"] == f"{root}/oauth2/v2.0/authorize"
+    assert config["token_endpoint"] == f"{root}/oauth2/v2.0/token"
+    assert config["issuer"] == f"{root}/v2.0"
+    services = discovery(client, base_url=BACK_CHANNEL)
+    assert services["authorization_endpoint"].startswith(f"{EDGE_HOST}/_emulator/")
+
+
 def test_discovery_through_a_plain_http_edge_keeps_its_scheme(client):
     config = discovery(
         client,
