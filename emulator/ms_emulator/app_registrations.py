@@ -121,6 +121,7 @@ def app_from_record(
             record, "sign_in_audience", SIGN_IN_AUDIENCES, base.sign_in_audience
         ),
         front_channel_logout_url=_front_channel_logout_url(record, base.front_channel_logout_url),
+        spa_redirect_uris=_strings(record, "spa_redirect_uris", base.spa_redirect_uris),
         identifier_uris=_identifier_uris(record, base.identifier_uris),
         api_scopes=_api_scopes(record, base.api_scopes),
     )

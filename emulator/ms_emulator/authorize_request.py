@@ -86,7 +86,7 @@ def parse_authorize_request(segment: str, params: Mapping[str, str]) -> Authoriz
         raise PageError(error) from None
     app = _checked_app(params, tenant)
     redirect_uri = params.get("redirect_uri") or (app.redirect_uris[:1] or [""])[0]
-    if not is_registered(redirect_uri, app.redirect_uris):
+    if not is_registered(redirect_uri, (*app.redirect_uris, *app.spa_redirect_uris)):
         raise _page_error(
             50011,
             f"The redirect URI '{redirect_uri}' specified in the request "

@@ -41,6 +41,7 @@ def describe_app(app: AppRegistration) -> dict[str, Any]:
         "redirect_uris": list(app.redirect_uris),
         "post_logout_redirect_uris": list(app.post_logout_redirect_uris),
         "front_channel_logout_url": app.front_channel_logout_url,
+        "spa_redirect_uris": list(app.spa_redirect_uris),
         "application_permissions": list(app.application_permissions),
         "app_roles": [
             {"id": r.id, "value": r.value, "displayName": r.display_name} for r in app.app_roles

@@ -170,6 +170,7 @@ class AppRegistration:
     app_roles: tuple[AppRole, ...] = ()
     group_membership_claims: str = "None"
     sign_in_audience: str = "AzureADMyOrg"
+    spa_redirect_uris: tuple[str, ...] = ()  # the "Single-page application" platform
     extra: Mapping[str, Any] = field(default_factory=dict)
     # Entra's "Front-channel logout URL": loaded in an iframe when the user signs out.
     front_channel_logout_url: str | None = None

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.aad_errors import AadError
+from ms_emulator.browser_clients import browser_is_here, endpoint_root, issuer_root
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import back_channel_root, browser_root, resolve_tenant
 
@@ -22,7 +23,9 @@ PUBLIC_CLOUD_HOSTS = (
 def openid_configuration(segment: str) -> dict[str, Any]:
     """The v2.0 discovery document for a tenant segment."""
     scope = resolve_tenant(segment)
-    root, browser, path = back_channel_root(), browser_root(), scope.path_segment
+    root, browser, path = endpoint_root(), browser_root(), scope.path_segment
+    if browser_is_here():
+        browser = root  # every URL where the browser reached us (browser_clients)
     tenant_in_issuer = scope.tenant.id if scope.tenant else "{tenantid}"
     return {
         "token_endpoint": f"{root}/{path}/oauth2/v2.0/token",
@@ -37,7 +40,7 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["code"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": f"{root}/{tenant_in_issuer}/v2.0",
+        "issuer": f"{issuer_root()}/{tenant_in_issuer}/v2.0",
         "request_uri_parameter_supported": False,
         "userinfo_endpoint": f"{root}/oidc/userinfo",
         "authorization_endpoint": f"{browser}/{path}/oauth2/v2.0/authorize",
@@ -69,7 +72,7 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         "tenant_region_scope": "NA",
         "cloud_instance_name": "microsoftonline.com",
         "cloud_graph_host_name": "graph.windows.net",
-        "msgraph_host": urlsplit(root).netloc,
+        "msgraph_host": urlsplit(back_channel_root()).netloc,
         "rbac_url": "https://pas.windows.net",
     }
 

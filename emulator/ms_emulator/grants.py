@@ -19,6 +19,8 @@ class DelegatedGrant:
     # Step-up: the authentication contexts the sign-in satisfied, and its methods.
     acrs: tuple[str, ...] = ()
     amr: tuple[str, ...] = ("pwd",)
+    # When set (an SPA's sign-in), no refresh token of this grant outlives it.
+    refresh_expires_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import request
 
 from ms_emulator.aad_errors import AadError
+from ms_emulator.browser_clients import issuer_root
 from ms_emulator.directory import MULTI_TENANT_SEGMENTS
 from ms_emulator.directory_models import Tenant
 from ms_emulator.state import current_state
@@ -56,5 +57,6 @@ def browser_root() -> str:
 
 
 def id_token_issuer(tenant_id: str) -> str:
-    """The v2.0 issuer for a tenant, on the host the caller used."""
-    return f"{back_channel_root()}/{tenant_id}/v2.0"
+    """The v2.0 issuer for a tenant, on the host the caller used (for a browser request, the
+    configured one: browser_clients.issuer_root)."""
+    return f"{issuer_root()}/{tenant_id}/v2.0"

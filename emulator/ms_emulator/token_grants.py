@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask import request
+
 from ms_emulator.aad_errors import AadError, invalid_grant, invalid_request
+from ms_emulator.browser_clients import is_spa_redirect, require_cross_origin, spa_grant
 from ms_emulator.claims_request import ClaimsRequest, parse_claims
 from ms_emulator.client_auth import PUBLIC_CLIENT, AuthenticatedClient
 from ms_emulator.directory_models import AppRegistration, User
@@ -68,7 +71,7 @@ def authorization_code_grant(
     """Redeem a code: single use, unexpired, same redirect URI, PKCE verified."""
     code = required(form, "code")
     redirect_uri = required(form, "redirect_uri")
-    if not is_registered(redirect_uri, client.app.redirect_uris):
+    if not is_registered(redirect_uri, (*client.app.redirect_uris, *client.app.spa_redirect_uris)):
         raise invalid_grant(
             50011,
             f"The redirect URI '{redirect_uri}' specified in the request "
@@ -95,11 +98,14 @@ def authorization_code_grant(
         raise invalid_request(
             9002325, "Proof Key for Code Exchange is required for public clients."
         )
+    grant = record.grant
+    if is_spa_redirect(client.app, redirect_uri):
+        grant = spa_grant(record, request.headers)
     user = usable_user(record.grant.user_id, tenant)
     requested = requested_scopes(form)
     return delegated_response(
         client=client,
-        grant=record.grant,
+        grant=grant,
         user=user,
         requested=requested.canonical,
         claims=parse_claims(form.get("claims")),
@@ -160,6 +166,8 @@ def refresh_token_grant(
     # A request refused for consent or claims leaves its refresh token unused, as Entra does;
     # only a token that would be redeemed is consumed (and a reused one revokes its family).
     unused = current_state().refresh_tokens.peek(token)
+    if unused is not None and unused.grant.refresh_expires_at is not None:
+        require_cross_origin(request.headers)
     if unused is not None and not unused.used:
         _refuse_unless_grantable(
             unused, client, tenant, requested.graph | requested.api_scopes, claims
