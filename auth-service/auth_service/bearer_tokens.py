@@ -67,6 +67,9 @@ class BearerPrincipal:
             "roles": self.roles,
             "groups": [str(g) for g in claims.get("groups") or [] if isinstance(g, str)],
             "azp": client,
+            # How the user signed in, for the route policy's step-up (step_up.py).
+            "acrs": _names(claims.get("acrs")),
+            "amr": _names(claims.get("amr")),
         }
         if self.is_app:
             user.update(name=str(claims.get("app_displayname") or client), idtyp="app")
@@ -169,6 +172,11 @@ class BearerTokenValidator:
             raise BearerTokenError("the token's issuer is not this authority")
         if self._tenants is not None and tenant.lower() not in self._tenants:
             raise BearerTokenError("the token's tenant is not allowed here")
+
+
+def _names(claim: Any) -> list[str]:
+    """A list claim's names (absent or malformed: none)."""
+    return [str(v) for v in claim if isinstance(v, str)] if isinstance(claim, list) else []
 
 
 def _tenant_segment(issuer: str) -> str:

@@ -11,11 +11,11 @@ from flask.typing import ResponseReturnValue
 
 from auth_service.app_identity_headers import identity_headers, user_email
 from auth_service.app_principal import APP_PRINCIPAL_HEADER, JWKS_PATH
-from auth_service.bearer_check import AUTHORIZATION_HEADER, bearer_check
+from auth_service.bearer_check import AUTHORIZATION_HEADER, CHALLENGE_HEADER, bearer_check
 from auth_service.error_pages import error_page, wants_json
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
-from auth_service.step_up import STEP_UP_DENIED, step_up_answer
+from auth_service.step_up import STEP_UP_DENIED, bearer_step_up_challenge, step_up_answer
 from signin_core.errors import StoreUnavailableError
 from signin_core.identity.assertions import GRANT_HEADER_NAME, HEADER_NAME, SignedInUser
 
@@ -77,7 +77,8 @@ def vouched(
     state: AuthService, user: SessionUser, *, bearer_token_hash: str = ""
 ) -> ResponseReturnValue:
     """The check's answer for a user (of a session, or of a bearer token): 200 with what nginx
-    hands on, or 403 when the route policy refuses the user this path."""
+    hands on, or 403 when the route policy refuses the user this path (401 with a claims
+    challenge for a bearer token on a route that needs a stronger sign-in)."""
     decision = state.policy.decide(
         request.headers.get(ORIGINAL_URI_HEADER, "/"),
         user.get("roles") or [],
@@ -88,6 +89,10 @@ def vouched(
     if not decision.allowed:
         assert decision.rule is not None
         log.info("route policy refused the user %s", decision.rule.path)
+        if decision.step_up and bearer_token_hash:
+            # An API client cannot be sent to sign in: its token gets the claims challenge.
+            challenge = bearer_step_up_challenge(decision.rule)
+            return "", 401, {CHALLENGE_HEADER: challenge, "Cache-Control": "no-store"}
         denied = STEP_UP_DENIED if decision.step_up else "policy"
         return "", 403, {DENIED_HEADER: denied, "Cache-Control": "no-store"}
     signed_in_user = SignedInUser(

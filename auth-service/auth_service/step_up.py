@@ -56,14 +56,15 @@ class StepUp:
             return None
         return cls(context if isinstance(context, str) else None, mfa)
 
-    def claims_request(self) -> str:
-        """The OIDC claims request (JSON) that asks the identity platform for this."""
-        id_token: dict[str, Any] = {}
+    def claims_request(self, token: str = "id_token") -> str:
+        """The OIDC claims request (JSON) that asks the identity platform for this, in the
+        ID token (a browser's sign-in) or the access token (an API client's challenge)."""
+        wanted: dict[str, Any] = {}
         if self.auth_context:
-            id_token["acrs"] = {"essential": True, "value": self.auth_context}
+            wanted["acrs"] = {"essential": True, "value": self.auth_context}
         if self.mfa:
-            id_token["amr"] = {"essential": True, "values": ["mfa"]}
-        return json.dumps({"id_token": id_token}, separators=(",", ":"))
+            wanted["amr"] = {"essential": True, "values": ["mfa"]}
+        return json.dumps({token: wanted}, separators=(",", ":"))
 
     def met_by(self, id_token_claims: Mapping[str, Any]) -> bool:
         """Whether an ID token's acrs and amr prove what was asked."""
@@ -94,6 +95,15 @@ def step_up_answer(rule: RouteRule, original_uri: str) -> ResponseReturnValue:
         header = f'Bearer realm="", error="insufficient_claims", claims="{challenge}"'
         return jsonify(body), 401, {"WWW-Authenticate": header, "Cache-Control": "no-store"}
     return "", 302, {"Location": login, "Cache-Control": "no-store"}
+
+
+def bearer_step_up_challenge(rule: RouteRule) -> str:
+    """The WWW-Authenticate an API client's token gets on a route that needs a stronger
+    sign-in: insufficient_claims with the access-token claims to ask for, as Microsoft's
+    APIs answer (the client gets a new token with them, signing the user in again)."""
+    claims = StepUp.of_rule(rule).claims_request("access_token")
+    challenge = base64.b64encode(claims.encode()).decode()
+    return f'Bearer error="insufficient_claims", claims="{challenge}"'
 
 
 def step_up_failed(asked: StepUp, *, error_code: str | None = None) -> ResponseReturnValue:

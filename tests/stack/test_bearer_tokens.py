@@ -33,7 +33,12 @@ AVERY = "avery.chen@contoso.example"
 NORTHWIND_TENANT = "7a3b9c1d-2e4f-4a6b-8c0d-1e2f3a4b5c6d"
 RILEY = "riley.novak@northwind.example"
 KEYS_REFRESH_SECONDS = 3
-ROUTE_POLICY = {"routes": [{"path": "/app/admin/", "roles": {"any_of": ["Admin"]}}]}
+ROUTE_POLICY = {
+    "routes": [
+        {"path": "/app/admin/", "roles": {"any_of": ["Admin"]}},
+        {"path": "/app/payments/", "auth_context": "c1"},
+    ]
+}
 SEEDED_CONSENT = "openid profile offline_access email User.Read User.ReadBasic.All"
 
 
@@ -147,6 +152,21 @@ def test_the_route_policy_applies_to_a_bearer_tokens_roles(
     sam = str(client.user_token("sam.rivera@contoso.example")["access_token"])
     assert claims_of(sam)["roles"] == ["Admin"]
     assert call(stack, "/app/admin/", sam).status_code == 200
+
+
+def test_a_route_needing_step_up_answers_a_token_without_it_with_the_claims_challenge(
+    stack: NativeStack, avery_token: str
+) -> None:
+    answer = call(stack, "/app/payments/", avery_token)
+    assert answer.status_code == 401, answer.text
+    value = challenge(answer)
+    assert value.startswith('Bearer error="insufficient_claims"'), value
+    claims = value.split('claims="', 1)[1].split('"', 1)[0]
+    asked = json.loads(base64.b64decode(claims))
+    assert asked["access_token"]["acrs"] == {"essential": True, "value": "c1"}
+    assert answer.json()["error"]["code"] == "insufficient_claims"
+    stepped_up = forge_token(stack, claims_of(avery_token), acrs=["c1"])
+    assert call(stack, "/app/payments/", stepped_up).status_code == 200
 
 
 @pytest.mark.parametrize(
