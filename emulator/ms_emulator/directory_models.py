@@ -179,8 +179,12 @@ class AppRegistration:
 
     @property
     def is_multi_tenant(self) -> bool:
-        """True when users of any tenant may sign in (signInAudience AzureADMultipleOrgs)."""
-        return self.sign_in_audience == "AzureADMultipleOrgs"
+        """True when users of any organization may sign in (AzureADMultipleOrgs, or with
+        personal accounts too, AzureADandPersonalMicrosoftAccount)."""
+        return self.sign_in_audience in (
+            "AzureADMultipleOrgs",
+            "AzureADandPersonalMicrosoftAccount",
+        )
 
     def app_role(self, value_or_id: str) -> AppRole | None:
         """The app role with this value (case-sensitive, as Entra) or id."""
