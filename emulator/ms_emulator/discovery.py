@@ -8,15 +8,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.aad_errors import AadError
+from ms_emulator.clouds import discovery_cloud_values, instance_metadata, is_cloud_login_host
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import back_channel_root, browser_root, resolve_tenant
-
-PUBLIC_CLOUD_HOSTS = (
-    "login.microsoftonline.com",
-    "login.windows.net",
-    "login.microsoft.com",
-    "sts.windows.net",
-)
 
 
 def openid_configuration(segment: str) -> dict[str, Any]:
@@ -67,25 +61,9 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         ],
         "code_challenge_methods_supported": ["plain", "S256"],
         "tenant_region_scope": "NA",
-        "cloud_instance_name": "microsoftonline.com",
-        "cloud_graph_host_name": "graph.windows.net",
-        "msgraph_host": urlsplit(root).netloc,
+        **discovery_cloud_values(urlsplit(root).netloc),
         "rbac_url": "https://pas.windows.net",
     }
-
-
-def instance_metadata(host: str) -> list[dict[str, Any]]:
-    """Entra's alias metadata, plus an entry for the emulator's own host name."""
-    metadata: list[dict[str, Any]] = [
-        {
-            "preferred_network": "login.microsoftonline.com",
-            "preferred_cache": "login.windows.net",
-            "aliases": list(PUBLIC_CLOUD_HOSTS),
-        }
-    ]
-    if host not in PUBLIC_CLOUD_HOSTS:
-        metadata.append({"preferred_network": host, "preferred_cache": host, "aliases": [host]})
-    return metadata
 
 
 def create_discovery_blueprint() -> Blueprint:
@@ -116,7 +94,9 @@ def create_discovery_blueprint() -> Blueprint:
         )
         parts = urlsplit(requested)
         own_host = urlsplit(back_channel_root()).netloc
-        if parts.scheme != "https" or parts.netloc not in (*PUBLIC_CLOUD_HOSTS, own_host):
+        if parts.scheme != "https" or not (
+            is_cloud_login_host(parts.netloc) or parts.netloc == own_host
+        ):
             raise AadError("invalid_instance", 50049, "Unknown or invalid instance.")
         tenant = (parts.path.strip("/").split("/") or ["common"])[0] or "common"
         return jsonify(
