@@ -26,6 +26,8 @@ DEFAULT_SERVER_NAMES = (
     "login.microsoftonline.com",
     "graph.microsoft.com",
     *SOVEREIGN_HOST_NAMES,
+    "*.b2clogin.com",  # B2C and External ID tenants, each on a host of its own name
+    "*.ciamlogin.com",
 )
 RENEW_BEFORE = datetime.timedelta(days=30)
 

@@ -10,7 +10,12 @@ from flask import Blueprint, Response, jsonify, request
 from ms_emulator.aad_errors import AadError
 from ms_emulator.clouds import discovery_cloud_values, instance_metadata, is_cloud_login_host
 from ms_emulator.state import current_state
-from ms_emulator.tenant_resolution import back_channel_root, browser_root, resolve_tenant
+from ms_emulator.tenant_resolution import (
+    back_channel_root,
+    browser_root,
+    id_token_issuer,
+    resolve_tenant,
+)
 
 
 def openid_configuration(segment: str) -> dict[str, Any]:
@@ -31,7 +36,7 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["code"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": f"{root}/{tenant_in_issuer}/v2.0",
+        "issuer": id_token_issuer(tenant_in_issuer),
         "request_uri_parameter_supported": False,
         "userinfo_endpoint": f"{root}/oidc/userinfo",
         "authorization_endpoint": f"{browser}/{path}/oauth2/v2.0/authorize",

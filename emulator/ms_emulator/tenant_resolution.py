@@ -33,6 +33,9 @@ class TenantScope:
     def admits(self, tenant_id: str) -> bool:
         """True when a user of tenant_id may sign in here (organizations: no personal ones)."""
         if self.tenant is None:
+            home = current_state().directory.tenant(tenant_id)
+            if home is not None and home.is_customer_tenant:
+                return False  # customers sign in at their own tenant's authority only
             return self.segment != "organizations" or not is_personal(tenant_id)
         return self.tenant.id == tenant_id
 
@@ -70,6 +73,12 @@ def browser_root() -> str:
     return current_state().settings.browser_url or back_channel_root()
 
 
+CIAM_HOST_SUFFIX = ".ciamlogin.com"
+
+
 def id_token_issuer(tenant_id: str) -> str:
-    """The v2.0 issuer for a tenant, on the host the caller used."""
+    """The v2.0 issuer for a tenant, on the host the caller used (External ID's issuer names
+    the tenant id as its host: https://<tenant id>.ciamlogin.com/<tenant id>/v2.0)."""
+    if (request.host.split(":")[0]).lower().endswith(CIAM_HOST_SUFFIX):
+        return f"https://{tenant_id}{CIAM_HOST_SUFFIX}/{tenant_id}/v2.0"
     return f"{back_channel_root()}/{tenant_id}/v2.0"
