@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from signin_core.errors import ConfigurationError
+from signin_core.identity.clouds import is_b2c_user_flow
 from signin_core.settings import IdentitySettings, load_settings
 
 VALID = {
@@ -211,3 +212,17 @@ class WithGraph(IdentitySettings):
     """A service's settings with a Graph base URL, as auth-service and graph-service have."""
 
     graph_base_url: str = "https://graph.microsoft.com/v1.0"
+
+
+@pytest.mark.parametrize(
+    ("authority", "b2c"),
+    [
+        ("https://fabrikamb2c.b2clogin.com/fabrikamb2c.onmicrosoft.com/B2C_1_signin", True),
+        ("https://emulator:8443/fabrikamb2c.onmicrosoft.com/b2c_1_signupsignin", True),
+        ("https://login.microsoftonline.com/contoso.onmicrosoft.com", False),
+        ("https://woodgrove.ciamlogin.com/", False),
+        ("https://emulator:8443/5f1e8c2a-3d4b-4e6f-9a7b-0c1d2e3f4a5b", False),
+    ],
+)
+def test_b2c_user_flows_are_told_apart(authority: str, b2c: bool) -> None:
+    assert is_b2c_user_flow(authority) is b2c

@@ -81,3 +81,13 @@ def authority_cloud_mismatch(authority: str, chosen: CloudName) -> str | None:
         f"(sign-in at {CLOUDS[chosen].login_origin}): set AZURE_CLOUD={owner.name}, "
         "or an AUTHORITY of that cloud"
     )
+
+
+def is_b2c_user_flow(authority: str) -> bool:
+    """True for an Azure AD B2C authority (`https://<name>.b2clogin.com/<tenant>/<user flow>`,
+    or any host with a `B2C_...` user flow as its second path segment, as MSAL decides)."""
+    parts = urlsplit(authority)
+    host = (parts.hostname or "").lower()
+    segments = [s for s in parts.path.split("/") if s]
+    on_b2c_host = any(host.endswith(f".b2clogin.{tld}") for tld in ("com", "cn", "us", "de"))
+    return on_b2c_host or (len(segments) == 2 and segments[1].lower().startswith("b2c_"))
