@@ -8,8 +8,11 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth_service.app_principal import AppPrincipalTokens
+from auth_service.authority_keys import AuthorityKeys
+from auth_service.bearer_tokens import BearerTokenValidator
 from auth_service.group_memberships import GroupMemberships
 from auth_service.service import AuthService
+from auth_service.session_index import SessionIndex
 from auth_service.sessions import SealedSessionInterface
 from auth_service.settings import AuthSettings
 from auth_service.sign_in_flows import SignInFlows
@@ -46,14 +49,23 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
     )
     resources = build_shared_resources(settings, metrics)
     sign_ins = UserSignIns(resources.store, lifetime_seconds=settings.session_max_seconds)
+    names = KeyedNames(settings.encryption_key_texts())
+    session_index = SessionIndex(
+        resources.store,
+        resources.cipher,
+        names,
+        idle_seconds=settings.session_idle_seconds,
+        max_seconds=settings.session_max_seconds,
+    )
     sessions = SealedSessionInterface(
         app,
         resources.store,
         resources.cipher,
-        KeyedNames(settings.encryption_key_texts()),
+        names,
         sign_ins,
         idle_seconds=settings.session_idle_seconds,
         max_seconds=settings.session_max_seconds,
+        index=session_index,
     )
     flows = SignInFlows(
         resources.cipher, cookie_name=settings.sign_in_flows_cookie, secure=settings.secure_cookies
@@ -76,6 +88,18 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             settings.app_principal_keys(),
             issuer=settings.public_url,
             audience=settings.principal_audience,
+        ),
+        session_index=session_index,
+        bearer_tokens=BearerTokenValidator(
+            AuthorityKeys(
+                resources.http,
+                settings.authority,
+                refresh_seconds=settings.api_keys_refresh_seconds,
+            ),
+            audiences=settings.bearer_audiences,
+            required_scope=settings.api_scope,
+            app_roles=settings.bearer_app_roles,
+            allowed_tenants=settings.tenant_allowlist,
         ),
     ).init_app(app)
     return app

@@ -40,10 +40,14 @@ def client_principal(user: Mapping[str, Any]) -> dict[str, Any]:
         ("preferred_username", user.get("username", "")),
         ("email", user_email(user)),
     ]
+    claims += [("idtyp", user.get("idtyp", "")), ("azp", user.get("azp", ""))]
     claims += [("roles", role) for role in user.get("roles") or []]
     groups = user.get("groups") or []
     if len(groups) <= MAX_GROUPS_IN_PRINCIPAL:  # as many as a token carries; else header only
         claims += [("groups", group) for group in groups]
+    # How the user signed in (step_up.py): Conditional Access contexts and methods.
+    claims += [("acrs", value) for value in user.get("acrs") or []]
+    claims += [("amr", value) for value in user.get("amr") or []]
     return {
         "auth_typ": "aad",
         "name_typ": "name",

@@ -109,6 +109,15 @@ class AppPrincipalTokens:
             "name": str(user.get("name", "")),
             "preferred_username": str(user.get("username", "")),
         }
+        # How the user signed in (step_up.py), as the ID token said: contexts and methods.
+        for name in ("acrs", "amr"):
+            if user.get(name):
+                claims[name] = [str(value) for value in user[name]]
+        if user.get("azp"):  # an API client's request: the client app that called
+            claims["azp"] = str(user["azp"])
+        if user.get("idtyp") == "app":  # an app's own token: no user at all
+            claims["idtyp"] = "app"
+            claims["roles"] = list(user.get("roles") or [])
         signer = self._keys[0]
         return jwt.encode(
             claims, signer.private_key, algorithm=ALGORITHM, headers={"kid": signer.kid}

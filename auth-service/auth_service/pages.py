@@ -11,9 +11,11 @@ from flask.typing import ResponseReturnValue
 
 from auth_service.app_identity_headers import identity_headers, user_email
 from auth_service.app_principal import APP_PRINCIPAL_HEADER, JWKS_PATH
+from auth_service.bearer_check import AUTHORIZATION_HEADER, bearer_check
 from auth_service.error_pages import error_page, wants_json
 from auth_service.redirect_targets import safe_relative_path
 from auth_service.signed_in_user import SessionUser, signed_in
+from auth_service.step_up import STEP_UP_DENIED, step_up_answer
 from signin_core.errors import StoreUnavailableError
 from signin_core.identity.assertions import GRANT_HEADER_NAME, HEADER_NAME, SignedInUser
 
@@ -55,35 +57,58 @@ def users(*, user: SessionUser) -> ResponseReturnValue:
     return render_template("users.html")
 
 
+def auth_check(state: AuthService) -> ResponseReturnValue:
+    """For nginx auth_request: an API client's bearer token when nginx passed one (never then
+    the cookie), else the browser's session."""
+    if request.headers.get(AUTHORIZATION_HEADER) is not None:
+        return bearer_check(state, request.headers[AUTHORIZATION_HEADER], vouched)
+    return session_check(state)
+
+
 @signed_in(otherwise=lambda: ("", 401, {"Cache-Control": "no-store"}))
 def session_check(state: AuthService, *, user: SessionUser) -> ResponseReturnValue:
     """For nginx auth_request: 200 with a signed assertion, identity headers and the app's
     signed principal, 401 without a session, 403 when the app's route policy refuses the
     user this path."""
+    return vouched(state, user)
+
+
+def vouched(
+    state: AuthService, user: SessionUser, *, bearer_token_hash: str = ""
+) -> ResponseReturnValue:
+    """The check's answer for a user (of a session, or of a bearer token): 200 with what nginx
+    hands on, or 403 when the route policy refuses the user this path."""
     decision = state.policy.decide(
         request.headers.get(ORIGINAL_URI_HEADER, "/"),
         user.get("roles") or [],
         user.get("groups") or [],
+        acrs=user.get("acrs") or [],
+        amr=user.get("amr") or [],
     )
     if not decision.allowed:
         assert decision.rule is not None
         log.info("route policy refused the user %s", decision.rule.path)
-        return "", 403, {DENIED_HEADER: "policy", "Cache-Control": "no-store"}
+        denied = STEP_UP_DENIED if decision.step_up else "policy"
+        return "", 403, {DENIED_HEADER: denied, "Cache-Control": "no-store"}
     signed_in_user = SignedInUser(
         home_account_id=user["home_account_id"],
         object_id=user.get("oid", ""),
         tenant_id=user.get("tid", ""),
         name=user.get("name", ""),
         username=user.get("username", ""),
+        bearer_token_hash=bearer_token_hash,
+        is_app=user.get("idtyp") == "app",
     )
     assertions = state.resources.assertions
     headers = {
         HEADER_NAME: assertions.issue(signed_in_user),
-        # nginx hands this one to the app only, for its backend's calls to graph-service.
-        GRANT_HEADER_NAME: assertions.issue_grant(signed_in_user),
         "Cache-Control": "no-store",
         **identity_headers(user),
     }
+    if not bearer_token_hash:
+        # nginx hands this one to the app only, for its backend's calls to graph-service (a
+        # session's user only: an API client's token stays with its request).
+        headers[GRANT_HEADER_NAME] = assertions.issue_grant(signed_in_user)
     headers[APP_PRINCIPAL_HEADER] = state.principals.issue(user)
     return "", 200, headers
 
@@ -108,11 +133,23 @@ def sign_in_required() -> ResponseReturnValue:
     return redirect(back_to)
 
 
-def refused() -> ResponseReturnValue:
-    """For nginx, when the session check answered 403: the store was down (503), or the route
-    policy refused the user (403): JSON for API clients, a page for browsers."""
+def refused(state: AuthService) -> ResponseReturnValue:
+    """For nginx, when the session check answered 403: the store was down (503), the route
+    needs a stronger sign-in (step_up.py), or the route policy refused the user (403): JSON
+    for API clients, a page for browsers."""
     if request.headers.get(UNAVAILABLE_HEADER):
         raise StoreUnavailableError("session store unavailable")
+    original_uri = request.headers.get(ORIGINAL_URI_HEADER, "/")
+    user = session.get("user") or {}
+    decision = state.policy.decide(
+        original_uri,
+        user.get("roles") or [],
+        user.get("groups") or [],
+        acrs=user.get("acrs") or [],
+        amr=user.get("amr") or [],
+    )
+    if user and decision.step_up and decision.rule is not None:
+        return step_up_answer(decision.rule, original_uri)
     message = "Your account does not have the role or group this page needs."
     if wants_json():
         body = {"error": {"code": "forbidden", "message": message}}
@@ -125,9 +162,11 @@ def init_app(app: Flask, state: AuthService) -> None:
     blueprint = Blueprint("pages", __name__)
     blueprint.add_url_rule("/", view_func=home)
     blueprint.add_url_rule("/users", view_func=users)
-    blueprint.add_url_rule("/_auth/check", view_func=state.bind(session_check))
+    blueprint.add_url_rule(
+        "/_auth/check", endpoint="session_check", view_func=state.bind(auth_check)
+    )
     blueprint.add_url_rule("/_auth/sign-in-required", view_func=sign_in_required)
-    blueprint.add_url_rule("/_auth/refused", view_func=refused)
+    blueprint.add_url_rule("/_auth/refused", view_func=state.bind(refused))
     blueprint.add_url_rule(JWKS_PATH, endpoint="jwks", view_func=state.bind(jwks))
     app.register_blueprint(blueprint)
     app_path = state.settings.app_path

@@ -8,6 +8,11 @@ APP_ROUTE_POLICY (or APP_ROUTE_POLICY_FILE) holds JSON such as
          "roles": {"any_of": ["Reader", "Admin"]}}
     ]}
 
+A route may also ask for a stronger sign-in: `"auth_context": "c1"` (a Conditional Access
+authentication context id, c1 to c99, which the ID token's `acrs` must carry) and/or
+`"mfa": true` (the ID token's `amr` must hold "mfa"). A user who has the roles and groups but
+not that sign-in is sent to sign in again with the claims request (step_up.py).
+
 The longest `path` prefix that matches a request decides; a route naming both roles and
 groups needs both; a path no route matches is open to every signed-in user. Paths are
 compared as nginx routes them: percent-decoded, dot segments resolved, slashes merged, so
@@ -26,6 +31,8 @@ from urllib.parse import unquote
 
 CONDITION_KINDS = ("any_of", "all_of")
 MULTIPLE_SLASHES = re.compile(r"/{2,}")
+AUTH_CONTEXT_ID = re.compile(r"^c([1-9]|[1-9][0-9])$")
+ROUTE_FIELDS = {"path", "roles", "groups", "auth_context", "mfa"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,8 @@ class RouteRule:
     path: str
     roles: Requirement | None
     groups: Requirement | None
+    auth_context: str | None = None
+    mfa: bool = False
 
     def allows(self, roles: Iterable[str], groups: Iterable[str]) -> bool:
         """Whether a user with roles and groups may use the route."""
@@ -55,13 +64,21 @@ class RouteRule:
             self.groups is None or self.groups.met_by(groups)
         )
 
+    def signed_in_strongly_enough(self, acrs: Iterable[str], amr: Iterable[str]) -> bool:
+        """Whether a sign-in with these contexts (acrs) and methods (amr) meets the route's."""
+        return (self.auth_context is None or self.auth_context in set(acrs)) and (
+            not self.mfa or "mfa" in set(amr)
+        )
+
 
 @dataclass(frozen=True)
 class Decision:
-    """The policy's answer for one request: allowed, and the rule that decided (if any)."""
+    """The policy's answer for one request: allowed, and the rule that decided (if any);
+    step_up when the user may use the route but must sign in more strongly first."""
 
     allowed: bool
     rule: RouteRule | None
+    step_up: bool = False
 
 
 class RoutePolicy:
@@ -89,12 +106,24 @@ class RoutePolicy:
         """The rules, longest path first."""
         return list(self._rules)
 
-    def decide(self, original_uri: str, roles: Iterable[str], groups: Iterable[str]) -> Decision:
-        """May a user with roles and groups request original_uri (as the client sent it)?"""
+    def decide(
+        self,
+        original_uri: str,
+        roles: Iterable[str],
+        groups: Iterable[str],
+        *,
+        acrs: Iterable[str] = (),
+        amr: Iterable[str] = (),
+    ) -> Decision:
+        """May a user with roles and groups, signed in with acrs and amr, request original_uri
+        (as the client sent it)?"""
         path = routed_path(original_uri)
         for rule in self._rules:
             if path.startswith(rule.path) or path + "/" == rule.path:
-                return Decision(rule.allows(roles, groups), rule)
+                if not rule.allows(roles, groups):
+                    return Decision(False, rule)
+                strong_enough = rule.signed_in_strongly_enough(acrs, amr)
+                return Decision(strong_enough, rule, step_up=not strong_enough)
         return Decision(True, None)
 
 
@@ -118,7 +147,7 @@ def _rule(number: int, route: Any) -> RouteRule:
     where = f"route {number}"
     if not isinstance(route, dict):
         raise ValueError(f"{where} must be an object")
-    unknown = set(route) - {"path", "roles", "groups"}
+    unknown = set(route) - ROUTE_FIELDS
     if unknown:
         raise ValueError(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
     path = route.get("path")
@@ -126,9 +155,17 @@ def _rule(number: int, route: Any) -> RouteRule:
         raise ValueError(f'{where} needs a "path" such as /app/admin/ (decoded, no dot segments)')
     roles = _requirement(f"{where} roles", route.get("roles"))
     groups = _requirement(f"{where} groups", route.get("groups"))
-    if roles is None and groups is None:
-        raise ValueError(f'{where} names neither "roles" nor "groups"')
-    return RouteRule(path, roles, groups)
+    auth_context = route.get("auth_context")
+    if auth_context is not None and (
+        not isinstance(auth_context, str) or not AUTH_CONTEXT_ID.match(auth_context)
+    ):
+        raise ValueError(f'{where} "auth_context" must be an authentication context id, c1 to c99')
+    mfa = route.get("mfa", False)
+    if not isinstance(mfa, bool):
+        raise ValueError(f'{where} "mfa" must be true or false')
+    if roles is None and groups is None and auth_context is None and not mfa:
+        raise ValueError(f'{where} names none of "roles", "groups", "auth_context" or "mfa"')
+    return RouteRule(path, roles, groups, auth_context, mfa)
 
 
 def _requirement(where: str, condition: Any) -> Requirement | None:

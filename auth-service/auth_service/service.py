@@ -10,10 +10,12 @@ from typing import Concatenate, ParamSpec, TypeVar
 from flask import Flask, Response, request, session
 from flask.typing import ResponseReturnValue
 
-from auth_service import easy_auth, error_pages, pages, sign_in
+from auth_service import easy_auth, error_pages, front_channel_logout, pages, session_admin, sign_in
 from auth_service.app_principal import AppPrincipalTokens
+from auth_service.bearer_tokens import BearerTokenValidator
 from auth_service.group_memberships import GroupMemberships
 from auth_service.route_policy import RoutePolicy
+from auth_service.session_index import SessionIndex
 from auth_service.sessions import SealedSessionInterface, StoredSession
 from auth_service.settings import AuthSettings
 from auth_service.sign_in_flows import SignInFlows
@@ -23,7 +25,13 @@ from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.health import health_blueprint
 from signin_core.web.metrics import ServiceMetrics
 
-ENDPOINTS_WITHOUT_SESSION = {"health.healthz", "health.readyz", "static", "pages.jwks"}
+ENDPOINTS_WITHOUT_SESSION = {
+    "health.healthz",
+    "health.readyz",
+    "static",
+    "pages.jwks",
+    front_channel_logout.ENDPOINT,  # answers 200 whatever happens (the identity platform's)
+}
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -31,7 +39,8 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class AuthService:
     """Settings, shared resources (token caches, MSAL clients, assertions), sessions, users'
-    sign-ins, the sign-ins in progress, metrics, and the app's signed principals."""
+    sign-ins, the sign-ins in progress, metrics, the app's signed principals, and the
+    validator of API clients' bearer tokens."""
 
     settings: AuthSettings
     resources: SharedResources
@@ -42,6 +51,8 @@ class AuthService:
     groups: GroupMemberships
     metrics: ServiceMetrics
     principals: AppPrincipalTokens
+    bearer_tokens: BearerTokenValidator
+    session_index: SessionIndex | None = None
 
     def init_app(self, app: Flask) -> None:
         """Install the sessions, the routes with their collaborators, and the error pages."""
@@ -52,6 +63,8 @@ class AuthService:
         pages.init_app(app, self)
         sign_in.init_app(app, self)
         easy_auth.init_app(app)
+        front_channel_logout.init_app(app, self)
+        session_admin.init_app(app, self)
         error_pages.init_app(app, self.metrics)
 
     def bind(self, view: Callable[Concatenate[AuthService, P], R]) -> Callable[P, R]:

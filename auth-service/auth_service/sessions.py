@@ -16,10 +16,11 @@ from datetime import timedelta
 from typing import Any
 
 import msgspec
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, has_request_context, request
 from flask.sessions import SessionMixin
 from flask_session.base import Serializer, ServerSideSession, ServerSideSessionInterface
 
+from auth_service.session_index import SessionIndex, SessionSeen, new_reference
 from signin_core.errors import StoreUnavailableError
 from signin_core.store.byte_store import ByteStore
 from signin_core.store.keyed_names import KeyedNames
@@ -35,6 +36,8 @@ CREATED = "_created"
 SEEN = "_seen"
 USER = "user"
 SIGN_IN = "sign_in"  # in the user's entry: the sign-in generation the session belongs to
+REFERENCE = "_ref"  # a signed-in session's opaque reference in the index (session_index.py)
+IDENTITY_SESSION = "identity_session"  # the ID token's sid and iss (front-channel logout)
 
 
 class StoredSession(ServerSideSession):  # type: ignore[misc]
@@ -81,6 +84,7 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         *,
         idle_seconds: int,
         max_seconds: int,
+        index: SessionIndex | None = None,
     ) -> None:
         super().__init__(
             app,
@@ -96,6 +100,7 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         self._sign_ins = sign_ins
         self._idle = idle_seconds
         self._max = max_seconds
+        self._index = index
         # Activity must rewrite the record well before the idle lifetime runs out.
         self._touch_interval = min(TOUCH_INTERVAL_SECONDS, idle_seconds / 4)
 
@@ -205,15 +210,42 @@ class SealedSessionInterface(ServerSideSessionInterface):  # type: ignore[misc]
         data = dict(session)
         data.setdefault(CREATED, now)
         data[SEEN] = now
+        if data.get(USER):
+            data.setdefault(REFERENCE, new_reference())
         self._write(session_key(self._names.name(session_id)), data)
 
     def _write(self, key: str, data: dict[str, Any]) -> None:
-        """Seal data at key, expiring by idle time, never past the absolute end."""
+        """Seal data at key, expiring by idle time, never past the absolute end; a signed-in
+        session is recorded in its user's index, and not kept if it was revoked there."""
+        if not self._indexed(key, data):
+            self._store.delete(key)
+            return
         now = time.time()
         # Sliding by idle time, never past the absolute end: the store drops it by itself.
         ttl = max(1, min(self._idle, math.ceil(data.get(CREATED, now) + self._max - now)))
         sealed = self._cipher.seal(self.serializer.encode(data), record_name=key)
         self._store.set(key, sealed, ttl)
+
+    def _indexed(self, key: str, data: dict[str, Any]) -> bool:
+        """Record a signed-in session in its user's index; False when it was revoked."""
+        user = data.get(USER)
+        if self._index is None or not user or not data.get(REFERENCE):
+            return True
+        identity = data.get(IDENTITY_SESSION) or {}
+        in_request = has_request_context()
+        return self._index.seen(
+            SessionSeen(
+                reference=str(data[REFERENCE]),
+                name=key.removeprefix(self.key_prefix),
+                home_account_id=str(user.get("home_account_id", "")),
+                sign_in=str(user.get(SIGN_IN, "")),
+                signed_in_at=float(data.get(CREATED, time.time())),
+                device=request.headers.get("User-Agent", "") if in_request else "",
+                address=(request.remote_addr or "") if in_request else "",
+                sid=str(identity.get("sid", "")),
+                issuer=str(identity.get("iss", "")),
+            )
+        )
 
 
 def replace_with_unavailable(app: Flask, response: Response, error: StoreUnavailableError) -> None:

@@ -44,6 +44,17 @@ class AuthSettings(IdentitySettings):
     app_principal_signing_keys: SecretStr | None = Field(default=None, validate_default=True)
     # The signed principal's `aud`: by default the app's public address (PUBLIC_URL+APP_PATH).
     app_audience: str | None = None
+    # The app role (in the ID token's `roles`) whose holders may list and revoke users'
+    # sessions through /api/sessions/ (session_admin.py).
+    session_admin_role: str = Field(default="Admin", min_length=1, max_length=120)
+    # API clients (bearer tokens, bearer_tokens.py): the audiences our API answers to
+    # (comma-separated; unset: CLIENT_ID and api://CLIENT_ID), the delegated scope a user's
+    # token must carry, and the app roles an app's own token may carry (unset: any role).
+    api_audiences: str | None = None
+    api_scope: str = "access_as_user"
+    api_app_roles: str | None = None
+    # How often at most a token naming an unknown key makes us fetch the authority's keys again.
+    api_keys_refresh_seconds: int = Field(default=60, ge=1, le=3600)
 
     @field_validator("public_url")
     @classmethod
@@ -79,6 +90,13 @@ class AuthSettings(IdentitySettings):
             if tenant.strip() and not re.fullmatch(r"[0-9A-Za-z.-]{1,100}", tenant.strip()):
                 raise ValueError(f"{tenant.strip()[:40]!r} is not a tenant id")
         return value
+
+    @field_validator("api_scope")
+    @classmethod
+    def _api_scope_is_a_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9._-]{1,100}", value.strip()):
+            raise ValueError("must be a scope name such as access_as_user (without api://...)")
+        return value.strip()
 
     @field_validator("app_path")
     @classmethod
@@ -127,6 +145,18 @@ class AuthSettings(IdentitySettings):
     def principal_audience(self) -> str:
         """The app's signed principal's audience: APP_AUDIENCE, else PUBLIC_URL + APP_PATH."""
         return self.app_audience or self.public_url + (self.app_path or "/")
+
+    @property
+    def bearer_audiences(self) -> list[str]:
+        """The `aud` values a bearer token may carry: API_AUDIENCES, else our client id and
+        its default App ID URI."""
+        listed = [a.strip() for a in (self.api_audiences or "").split(",") if a.strip()]
+        return listed or [self.client_id, f"api://{self.client_id}"]
+
+    @property
+    def bearer_app_roles(self) -> list[str]:
+        """The app roles an app-only token may carry to be let in (empty: any role)."""
+        return [r.strip() for r in (self.api_app_roles or "").split(",") if r.strip()]
 
     @property
     def redirect_uri(self) -> str:

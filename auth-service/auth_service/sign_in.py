@@ -24,8 +24,9 @@ from auth_service.error_pages import error_page
 from auth_service.group_memberships import has_group_overage
 from auth_service.login_parameters import claims_challenge, requested_scopes
 from auth_service.redirect_targets import safe_relative_path
-from auth_service.sessions import SIGN_IN, USER
+from auth_service.sessions import IDENTITY_SESSION, SIGN_IN, USER
 from auth_service.signed_in_user import SessionUser, signed_in
+from auth_service.step_up import StepUp, step_up_failed
 from signin_core.identity.msal_client import IDENTITY_PLATFORM_FAILURES
 
 if TYPE_CHECKING:
@@ -106,6 +107,8 @@ def complete_log_in(state: AuthService) -> ResponseReturnValue:
 
 def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnValue:
     auth_response = request.values.to_dict()
+    # Read before MSAL redeems the code: it takes the claims challenge out of the flow.
+    asked = StepUp.asked_in(kept.flow.get("claims_challenge"))
     try:
         client = state.resources.clients.build(msal.SerializableTokenCache())
         result: dict[str, Any] = client.acquire_token_by_auth_code_flow(kept.flow, auth_response)
@@ -120,11 +123,16 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
     except ValueError:
         return _retry_page("This sign-in does not match the one we started. Please sign in again.")
     if "error" in result:
+        if asked is not None:
+            return step_up_failed(asked, error_code=_error_code_of(result))
         return _sign_in_refused(result)
     accounts = client.get_accounts()
     claims = result.get("id_token_claims") or {}
     if not accounts or not claims:
         return _retry_page("The sign-in answer had no account in it. Please sign in again.")
+    if asked is not None and not asked.met_by(claims):
+        log.info("step-up sign-in came back without what it asked for")
+        return step_up_failed(asked)
     allowed = state.settings.tenant_allowlist
     if allowed is not None and str(claims.get("tid", "")).lower() not in allowed:
         log.info("sign-in refused: tenant not on the allowlist")
@@ -153,9 +161,17 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
         "username": claims.get("preferred_username") or _first_email(claims),
         "roles": _names_in(claims.get("roles")),
         "groups": groups,
+        # What the sign-in proved (step_up.py): Conditional Access contexts and methods.
+        "acrs": _names_in(claims.get("acrs")),
+        "amr": _names_in(claims.get("amr")),
         SIGN_IN: generation,
     }
     session["csrf"] = secrets.token_urlsafe(32)
+    # For front-channel logout (front_channel_logout.py): the identity platform's session.
+    session[IDENTITY_SESSION] = {
+        "sid": str(claims.get("sid", "")),
+        "iss": str(claims.get("iss", "")),
+    }
     return redirect(kept.next_path)
 
 
@@ -170,6 +186,13 @@ def _names_in(claim: Any) -> list[str]:
     if not isinstance(claim, list):
         return []
     return [str(name) for name in claim if isinstance(name, str) and name]
+
+
+def _error_code_of(result: dict[str, Any]) -> str:
+    """The AADSTS code of an identity platform error (or its OAuth error)."""
+    description = str(result.get("error_description", ""))
+    aadsts = description.split(":", 1)[0] if description.startswith("AADSTS") else None
+    return aadsts or str(result.get("error", "error"))
 
 
 def _sign_in_refused(result: dict[str, Any]) -> ResponseReturnValue:

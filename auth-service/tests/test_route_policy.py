@@ -69,7 +69,12 @@ def test_no_policy_allows_everything() -> None:
         ('{"routes": [1]}', "route 1 must be an object"),
         ('{"routes": [{"path": "app/", "roles": {"any_of": ["A"]}}]}', '"path"'),
         ('{"routes": [{"path": "/app/../x/", "roles": {"any_of": ["A"]}}]}', '"path"'),
-        ('{"routes": [{"path": "/app/"}]}', 'neither "roles" nor "groups"'),
+        ('{"routes": [{"path": "/app/"}]}', 'none of "roles", "groups", "auth_context" or "mfa"'),
+        ('{"routes": [{"path": "/app/", "auth_context": "c100"}]}', "c1 to c99"),
+        ('{"routes": [{"path": "/app/", "auth_context": "C1"}]}', "c1 to c99"),
+        ('{"routes": [{"path": "/app/", "auth_context": 1}]}', "c1 to c99"),
+        ('{"routes": [{"path": "/app/", "mfa": "yes"}]}', '"mfa" must be true or false'),
+        ('{"routes": [{"path": "/app/", "mfa": false}]}', "none of"),
         ('{"routes": [{"path": "/app/", "roles": {"one_of": ["A"]}}]}', "any_of"),
         ('{"routes": [{"path": "/app/", "roles": {"any_of": []}}]}', "non-empty list"),
         ('{"routes": [{"path": "/app/", "roles": ["A"]}]}', "any_of"),
@@ -79,3 +84,38 @@ def test_no_policy_allows_everything() -> None:
 def test_a_policy_that_cannot_be_read_says_why(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         RoutePolicy.parse(text)
+
+
+STEP_UP_POLICY = RoutePolicy.parse(
+    json.dumps(
+        {
+            "routes": [
+                {"path": "/app/pay/", "auth_context": "c1"},
+                {"path": "/app/mfa/", "mfa": True},
+                {"path": "/app/admin/", "roles": {"any_of": ["Admin"]}, "auth_context": "c2"},
+            ]
+        }
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "roles", "acrs", "amr", "allowed", "step_up"),
+    [
+        ("/app/", [], [], ["pwd"], True, False),  # a plain path never asks
+        ("/app/pay/x", [], [], ["pwd"], False, True),
+        ("/app/pay/x", [], ["c2"], ["pwd", "mfa"], False, True),  # another context
+        ("/app/pay/x", [], ["c1"], ["pwd", "mfa"], True, False),
+        ("/app/mfa/", [], [], ["pwd"], False, True),
+        ("/app/mfa/", [], ["c1"], ["pwd", "mfa"], True, False),
+        # Without the role no sign-in helps: refused, not asked to step up.
+        ("/app/admin/", ["Reader"], [], ["pwd"], False, False),
+        ("/app/admin/", ["Admin"], [], ["pwd"], False, True),
+        ("/app/admin/", ["Admin"], ["c2"], ["pwd"], True, False),
+    ],
+)
+def test_step_up_decisions(
+    path: str, roles: list[str], acrs: list[str], amr: list[str], allowed: bool, step_up: bool
+) -> None:
+    decision = STEP_UP_POLICY.decide(path, roles, [], acrs=acrs, amr=amr)
+    assert (decision.allowed, decision.step_up) == (allowed, step_up)

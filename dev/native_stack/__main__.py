@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             redis_appendonly=True,  # as in compose: append-only, in the run folder
             tls=arguments.tls,
             tls_port=arguments.tls_port if arguments.tls else None,
+            # The example SPA needs https (msal-browser refuses an http authority).
+            spa=arguments.tls and not real_tenant,
         )
     )
     stopping = threading.Event()
@@ -101,6 +103,10 @@ def print_welcome(stack: NativeStack) -> None:
         print(f"  Its certificate is signed by a CA made for this run: {stack.tls_ca_file}")
         print("  Trust it in your browser for this run, or pass it to curl with --cacert.\n")
     print(f"  Protected demo app (signed-in users only): {stack.public_url}/app/\n")
+    if stack.options.spa:
+        print(f"  Single-page app (msal-browser, bearer token to /graph/me): {stack.spa_url}\n")
+    elif stack.registration is not None:
+        print("  The single-page app example needs https: make dev ARGS=--tls\n")
     if stack.registration is None:
         print(f"  Signing in against your tenant: {os.environ['AUTHORITY']}")
         print(f"  The app registration needs the redirect URI {stack.redirect_uri}")

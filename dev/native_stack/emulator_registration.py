@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import requests
 from ms_emulator.settings import default_seed_path
 
 SEED_FILE = default_seed_path()  # the installed emulator's own seed
@@ -38,3 +39,14 @@ def read_seeded_registration(seed_file: Path | None = None) -> EmulatorRegistrat
         usernames=[user["userPrincipalName"] for user in users],
         display_names=[user["displayName"] for user in users],
     )
+
+
+def register_front_channel_logout(
+    emulator_url: str, ca_file: Path, client_id: str, front_channel_logout_url: str
+) -> None:
+    """Point the app registration's front-channel logout URL at this stack (its port)."""
+    with requests.Session() as http:
+        http.trust_env = False
+        http.verify = str(ca_file)
+        update = {"client_id": client_id, "front_channel_logout_url": front_channel_logout_url}
+        http.post(f"{emulator_url}/_control/apps", json=update, timeout=10).raise_for_status()

@@ -18,12 +18,24 @@ from native_stack.edge import (
     origin_of,
     register_https_redirect_uris,
 )
-from native_stack.emulator_registration import EmulatorRegistration, read_seeded_registration
+from native_stack.emulator_registration import (
+    SEED_FILE,
+    EmulatorRegistration,
+    read_seeded_registration,
+    register_front_channel_logout,
+)
 from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.ports import free_port
 from native_stack.processes import ManagedProcess, StackStartError
 from native_stack.redis_server import ADMIN_USERNAME, RedisAcl, start_redis_server
 from native_stack.repository import REPO_ROOT
+from native_stack.spa import (
+    API_SCOPE_TEMPLATE,
+    SPA_PATH,
+    register_spa_redirect_uri,
+    seeded_spa_client_id,
+    spa_template_values,
+)
 from native_stack.templates import render_template_dir
 
 
@@ -50,6 +62,10 @@ class StackOptions:
     demo_app: bool = False  # run demo-app behind nginx at /app/, for signed-in users only
     demo_app_env: dict[str, str] = field(default_factory=dict)  # demo-app settings to override
     nginx_env: dict[str, str] = field(default_factory=dict)  # nginx template values to override
+    # Serve the example SPA at /spa/ (built with npm when stale); needs tls, as msal-browser
+    # refuses an http authority. spa_api_scope: the scope it asks for /graph/me.
+    spa: bool = False
+    spa_api_scope: str | None = None
 
 
 def require_tools() -> None:
@@ -159,6 +175,12 @@ class NativeStack:
             if self.options.use_emulator:
                 self._start_emulator()
                 self.registration = read_seeded_registration()
+                register_front_channel_logout(
+                    self.emulator_url,
+                    self.ca_file,
+                    self.registration.client_id,
+                    self.public_url + "/logout/frontchannel",
+                )
                 if self.options.tls:
                     register_https_redirect_uris(
                         self.emulator_url,
@@ -167,6 +189,8 @@ class NativeStack:
                         redirect_uri=self.redirect_uri,
                         post_logout_uri=self.public_url + "/",
                     )
+                if self.options.spa:
+                    self._register_spa()
             for service in ("auth-service", "graph-service"):
                 self.start_service(service)
             if self.options.demo_app:
@@ -208,6 +232,7 @@ class NativeStack:
     def _start_emulator(self) -> None:
         env = dict(os.environ, **self.options.emulator_env)
         env["EMULATOR_BROWSER_URL"] = self.public_url + "/_emulator"
+        env["EMULATOR_ISSUER_URL"] = self.emulator_url  # the issuer the services' AUTHORITY reads
         argv = [
             sys.executable, "-m", "ms_emulator", "serve",
             "--bind", f"127.0.0.1:{self.emulator_port}",
@@ -352,6 +377,10 @@ class NativeStack:
             leave_out.add("locations")
         if self.options.demo_app:
             values["APP_UPSTREAM"] = f"127.0.0.1:{self.demo_app_port}"
+        if self.options.spa:
+            values.update(self.spa_values())
+        else:
+            leave_out.add("spa")
         if self.options.tls:
             tls_files = issue_loopback_tls_files(self.tls_ca_file.parent)
             values["TLS_LISTEN"] = f"127.0.0.1:{self.tls_port}"
@@ -377,6 +406,36 @@ class NativeStack:
         ]  # fmt: skip
         process = self._launch("nginx", argv, dict(os.environ))
         process.wait_ready(lambda: _http_ok(self.plain_url + "/healthz"))
+
+    @property
+    def spa_url(self) -> str:
+        """The example SPA's page (with spa on)."""
+        return self.public_url + SPA_PATH
+
+    @property
+    def spa_client_id(self) -> str:
+        """The client id of the emulator's seeded SPA registration."""
+        return seeded_spa_client_id(Path(os.environ.get("EMULATOR_SEED_FILE") or SEED_FILE))
+
+    def _register_spa(self) -> None:
+        if not self.options.tls:
+            raise StackStartError(
+                "the SPA needs the stack's https (msal-browser refuses an http authority): "
+                "run with tls"
+            )
+        register_spa_redirect_uri(self.emulator_url, self.ca_file, self.spa_client_id, self.spa_url)
+
+    def spa_values(self) -> dict[str, str]:
+        """nginx's values for the SPA: its files, and the settings its config.json holds."""
+        assert self.registration is not None, "the SPA signs in against the emulator"
+        return spa_template_values(
+            public_url=self.public_url,
+            emulator_url=self.emulator_url,
+            tenant_id=self.registration.tenant_id,
+            client_id=self.spa_client_id,
+            api_scope=self.options.spa_api_scope
+            or API_SCOPE_TEMPLATE.format(client_id=self.registration.client_id),
+        )
 
     def _identity_platform_origin(self) -> str:
         if self.options.use_emulator:

@@ -9,6 +9,7 @@ from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize import create_authorize_blueprint
 from ms_emulator.b2c import create_b2c_blueprint
 from ms_emulator.control import create_control_blueprint
+from ms_emulator.cors import init_cors
 from ms_emulator.discovery import create_discovery_blueprint
 from ms_emulator.graph import create_graph_blueprint
 from ms_emulator.graph_errors import GraphError
@@ -51,6 +52,7 @@ def create_app(settings: EmulatorSettings) -> Flask:
         create_b2c_blueprint(),
     ):
         app.register_blueprint(blueprint)
+    init_cors(app)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -120,4 +120,40 @@ def app_from_record(
         sign_in_audience=_choice(
             record, "sign_in_audience", SIGN_IN_AUDIENCES, base.sign_in_audience
         ),
+        front_channel_logout_url=_front_channel_logout_url(record, base.front_channel_logout_url),
+        spa_redirect_uris=_strings(record, "spa_redirect_uris", base.spa_redirect_uris),
+        identifier_uris=_identifier_uris(record, base.identifier_uris),
+        api_scopes=_api_scopes(record, base.api_scopes),
     )
+
+
+def _front_channel_logout_url(record: Mapping[str, Any], fallback: str | None) -> str | None:
+    """An absolute http(s) URL, or None (empty clears it), or fallback when absent."""
+    if "front_channel_logout_url" not in record:
+        return fallback
+    value = record["front_channel_logout_url"]
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not value.startswith(("https://", "http://")):
+        raise ValueError("front_channel_logout_url must be an absolute http(s) URL")
+    return value
+
+
+def _identifier_uris(record: Mapping[str, Any], fallback: tuple[str, ...]) -> tuple[str, ...]:
+    """App ID URIs (api://..., https://...), as Entra accepts them: absolute, no fragment."""
+    uris = _strings(record, "identifier_uris", fallback)
+    for uri in uris:
+        if "://" not in uri or "#" in uri or " " in uri or uri.endswith("/"):
+            raise ValueError(f"identifier_uris: {uri!r} is not an App ID URI such as api://<id>")
+    return uris
+
+
+def _api_scopes(record: Mapping[str, Any], fallback: tuple[str, ...]) -> tuple[str, ...]:
+    """Delegated scopes the app exposes as an API (names without the App ID URI)."""
+    scopes = _strings(record, "api_scopes", fallback)
+    for scope in scopes:
+        if not scope.strip() or any(c in scope for c in " /") or scope.lower() == ".default":
+            raise ValueError(f"api_scopes: {scope!r} is not a scope name")
+    if len({s.lower() for s in scopes}) != len(scopes):
+        raise ValueError("api_scopes must be unique")
+    return scopes

@@ -26,6 +26,7 @@ from ms_emulator.authorize_request import (
     parse_authorize_request,
 )
 from ms_emulator.authorize_responses import deliver_error
+from ms_emulator.authorize_step_up import step_up
 from ms_emulator.browser_sessions import COOKIE_NAME, BrowserSession
 from ms_emulator.fault_responses import apply_faults
 from ms_emulator.pages import error_page
@@ -81,6 +82,11 @@ def _authorize(auth: AuthorizeRequest, params: Mapping[str, str]) -> Response:
                 return deliver_error(auth, _silent_failure(auth, session))
             return sign_in_page(auth, session)
         user, session_id, auth_time = found, session.id, session.accounts[found.id]
+    authentication = step_up(auth, user, session_id, params)
+    if isinstance(authentication, Response):
+        if new_session_id:
+            set_session_cookie(authentication, new_session_id)
+        return authentication
     answer = params.get("consent")
     if answer == "accept":
         state.directory.grant_consent(auth.app.client_id, user.id, list(auth.scopes.canonical))
@@ -101,7 +107,7 @@ def _authorize(auth: AuthorizeRequest, params: Mapping[str, str]) -> Response:
             else consent_page(auth, user, missing)
         )
     else:
-        response = issue_code(auth, user, auth_time, session_id)
+        response = issue_code(auth, user, auth_time, session_id, authentication)
     if new_session_id:
         set_session_cookie(response, new_session_id)
     return response

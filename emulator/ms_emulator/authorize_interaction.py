@@ -15,6 +15,7 @@ from ms_emulator.grants import CodeRecord, DelegatedGrant
 from ms_emulator.pages import hidden_fields, render_page
 from ms_emulator.personal_accounts import account_refusal, is_personal
 from ms_emulator.scopes import describe_scope
+from ms_emulator.second_factor import Authentication
 from ms_emulator.state import current_state
 from ms_emulator.token_issuer import client_info
 
@@ -118,9 +119,17 @@ def consent_page(request: AuthorizeRequest, user: User, scopes: set[str]) -> Res
     )
 
 
-def issue_code(request: AuthorizeRequest, user: User, auth_time: int, session_id: str) -> Response:
-    """Store a code for user and send it to the redirect URI."""
+def issue_code(
+    request: AuthorizeRequest,
+    user: User,
+    auth_time: int,
+    session_id: str,
+    authentication: Authentication | None = None,
+) -> Response:
+    """Store a code for user (with what the sign-in proved) and send it to the redirect URI."""
+    proved = authentication or Authentication()
     state = current_state()
+    state.browser_sessions.note_app(session_id, user.id, request.app.client_id)
     public_sid = public_session_id(session_id)
     challenge = request.get("code_challenge")
     record = CodeRecord(
@@ -132,6 +141,8 @@ def issue_code(request: AuthorizeRequest, user: User, auth_time: int, session_id
             full_form=request.scopes.full_form,
             auth_time=auth_time,
             session_id=public_sid,
+            acrs=proved.acrs,
+            amr=proved.amr,
         ),
         redirect_uri=request.redirect_uri,
         nonce=request.get("nonce"),

@@ -13,7 +13,7 @@ from ms_emulator.scopes import ScopeError, ScopeRequest, parse_scopes
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope, resolve_tenant
 
-EMULATOR_FIELDS = ("username", "consent")
+EMULATOR_FIELDS = ("username", "consent", "second_factor")
 PROMPTS = ("login", "select_account", "consent", "none")
 RESPONSE_MODES = ("query", "fragment", "form_post")
 
@@ -86,7 +86,7 @@ def parse_authorize_request(segment: str, params: Mapping[str, str]) -> Authoriz
         raise PageError(error) from None
     app = _checked_app(params, tenant)
     redirect_uri = params.get("redirect_uri") or (app.redirect_uris[:1] or [""])[0]
-    if not is_registered(redirect_uri, app.redirect_uris):
+    if not is_registered(redirect_uri, (*app.redirect_uris, *app.spa_redirect_uris)):
         raise _page_error(
             50011,
             f"The redirect URI '{redirect_uri}' specified in the request "
@@ -131,7 +131,7 @@ def _with_checked_options(partial: AuthorizeRequest) -> AuthorizeRequest:
             900144, "The request body must contain the following parameter: 'scope'."
         )
     try:
-        scopes = parse_scopes(params["scope"])
+        scopes = parse_scopes(params["scope"], current_state().directory.exposed_api)
     except ScopeError as error:
         raise AadError("invalid_scope", error.code, str(error)) from None
     method = params.get("code_challenge_method") or (

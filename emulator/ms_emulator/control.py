@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.control_memberships import register_membership_control_routes
+from ms_emulator.control_second_factor import register_second_factor_control_routes
 from ms_emulator.directory import ALL_PRINCIPALS
 from ms_emulator.directory_models import AppRegistration, User
 from ms_emulator.faults import fault_from_request
@@ -39,12 +40,16 @@ def describe_app(app: AppRegistration) -> dict[str, Any]:
         "display_name": app.display_name,
         "redirect_uris": list(app.redirect_uris),
         "post_logout_redirect_uris": list(app.post_logout_redirect_uris),
+        "front_channel_logout_url": app.front_channel_logout_url,
+        "spa_redirect_uris": list(app.spa_redirect_uris),
         "application_permissions": list(app.application_permissions),
         "app_roles": [
             {"id": r.id, "value": r.value, "displayName": r.display_name} for r in app.app_roles
         ],
         "group_membership_claims": app.group_membership_claims,
         "sign_in_audience": app.sign_in_audience,
+        "identifier_uris": list(app.identifier_uris),
+        "api_scopes": list(app.api_scopes),
         "client_secret_count": len(app.client_secrets),
         "certificate_thumbprints": [c.thumbprint_sha1 for c in app.certificates],
         "federated_credentials": [
@@ -156,6 +161,7 @@ def create_control_blueprint() -> Blueprint:
         return jsonify({"client_id": body["client_id"], "principal": principal})
 
     register_membership_control_routes(blueprint)
+    register_second_factor_control_routes(blueprint)
 
     @blueprint.post("/keys/rotate")
     def rotate_keys() -> Response:

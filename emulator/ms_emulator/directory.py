@@ -21,6 +21,7 @@ from ms_emulator.directory_models import (
 )
 from ms_emulator.group_memberships import GroupMemberships, groups_from_record
 from ms_emulator.scopes import canonical_scope
+from ms_emulator.token_issuer import service_principal_id
 
 ALL_PRINCIPALS = "AllPrincipals"
 MULTI_TENANT_SEGMENTS = ("common", "organizations")
@@ -108,6 +109,12 @@ class Directory:
         with self._lock:
             return list(self._apps.values())
 
+    def exposed_api(self, resource: str) -> AppRegistration | None:
+        """The app registered as an API (with an App ID URI) that resource names, if any."""
+        with self._lock:
+            apps = list(self._apps.values())
+        return next((a for a in apps if a.exposes_api and a.is_named_by(resource)), None)
+
     def put_app(self, record: Mapping[str, Any]) -> AppRegistration:
         """Register an app, or update the fields given for an existing one."""
         with self._lock:
@@ -139,10 +146,13 @@ class Directory:
         return user
 
     def principal_id(self, reference: str) -> str:
-        """The object id of a user (by id or UPN) or a group (by id), or ValueError."""
+        """The object id of a user (id or UPN), an app's service principal or a group."""
         user = self.user(reference)
         if user is not None:
             return user.id
+        client = self.app(reference)
+        if client is not None:
+            return service_principal_id(client.client_id)
         group = self.memberships.group(reference)
         if group is None:
             raise ValueError(f"no user or group {reference}")

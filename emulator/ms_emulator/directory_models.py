@@ -195,7 +195,12 @@ class AppRegistration:
     app_roles: tuple[AppRole, ...] = ()
     group_membership_claims: str = "None"
     sign_in_audience: str = "AzureADMyOrg"
+    spa_redirect_uris: tuple[str, ...] = ()  # the "Single-page application" platform
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # Entra's "Front-channel logout URL": loaded in an iframe when the user signs out.
+    front_channel_logout_url: str | None = None
+    identifier_uris: tuple[str, ...] = ()
+    api_scopes: tuple[str, ...] = ()
 
     @property
     def is_public_client(self) -> bool:
@@ -210,6 +215,28 @@ class AppRegistration:
             "AzureADMultipleOrgs",
             "AzureADandPersonalMicrosoftAccount",
         )
+
+    @property
+    def exposes_api(self) -> bool:
+        """True when the app is registered as an API (it has an App ID URI)."""
+        return bool(self.identifier_uris)
+
+    @property
+    def api_identifier(self) -> str:
+        """The prefix of the app's scopes: its first App ID URI, else its client id."""
+        return (self.identifier_uris or (self.client_id,))[0]
+
+    def is_named_by(self, resource: str) -> bool:
+        """True when resource is this app's client id or one of its App ID URIs."""
+        wanted = resource.strip().rstrip("/").lower()
+        return wanted in {
+            self.client_id.lower(),
+            *(u.rstrip("/").lower() for u in self.identifier_uris),
+        }
+
+    def api_scope(self, name: str) -> str | None:
+        """The exposed delegated scope with this name (case-insensitive), properly cased."""
+        return next((s for s in self.api_scopes if s.lower() == name.lower()), None)
 
     def app_role(self, value_or_id: str) -> AppRole | None:
         """The app role with this value (case-sensitive, as Entra) or id."""

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.aad_errors import AadError
+from ms_emulator.browser_clients import browser_is_here, endpoint_root
 from ms_emulator.clouds import discovery_cloud_values, instance_metadata, is_cloud_login_host
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import (
@@ -21,7 +22,9 @@ from ms_emulator.tenant_resolution import (
 def openid_configuration(segment: str) -> dict[str, Any]:
     """The v2.0 discovery document for a tenant segment."""
     scope = resolve_tenant(segment)
-    root, browser, path = back_channel_root(), browser_root(), scope.path_segment
+    root, browser, path = endpoint_root(), browser_root(), scope.path_segment
+    if browser_is_here():
+        browser = root  # every URL where the browser reached us (browser_clients)
     tenant_in_issuer = scope.tenant.id if scope.tenant else "{tenantid}"
     return {
         "token_endpoint": f"{root}/{path}/oauth2/v2.0/token",
@@ -66,7 +69,7 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         ],
         "code_challenge_methods_supported": ["plain", "S256"],
         "tenant_region_scope": "NA",
-        **discovery_cloud_values(urlsplit(root).netloc),
+        **discovery_cloud_values(urlsplit(back_channel_root()).netloc),
         "rbac_url": "https://pas.windows.net",
     }
 

@@ -16,6 +16,11 @@ class DelegatedGrant:
     full_form: bool
     auth_time: int
     session_id: str
+    # Step-up: the authentication contexts the sign-in satisfied, and its methods.
+    acrs: tuple[str, ...] = ()
+    amr: tuple[str, ...] = ("pwd",)
+    # When set (an SPA's sign-in), no refresh token of this grant outlives it.
+    refresh_expires_at: float | None = None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class RefreshTokenStore:
         record = RefreshRecord(
             grant=grant,
             family_id=family_id or secrets.token_hex(16),
-            expires_at=time.time() + self._lifetime,
+            expires_at=min(time.time() + self._lifetime, grant.refresh_expires_at or float("inf")),
         )
         with self._lock:
             now = time.time()

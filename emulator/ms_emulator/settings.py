@@ -30,6 +30,14 @@ def _int_from(environ: Mapping[str, str], name: str, default: int, minimum: int 
     return value
 
 
+def _url_from(environ: Mapping[str, str], name: str) -> str | None:
+    """Read an optional http(s) URL variable, without a trailing slash."""
+    value = environ.get(name, "").strip().rstrip("/") or None
+    if value and not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must be an http(s) URL")
+    return value
+
+
 @dataclass(frozen=True)
 class EmulatorSettings:
     """Everything the emulator is configured with."""
@@ -43,6 +51,7 @@ class EmulatorSettings:
     auth_code_lifetime: int = 600
     retired_key_grace: int = 24 * 3600
     threads: int = 8
+    issuer_url: str | None = None  # the issuer's root for browser requests (browser_clients)
 
     @classmethod
     def from_env(
@@ -71,4 +80,5 @@ class EmulatorSettings:
             auth_code_lifetime=_int_from(env, "EMULATOR_AUTH_CODE_LIFETIME", 600),
             retired_key_grace=_int_from(env, "EMULATOR_RETIRED_KEY_GRACE", 24 * 3600, minimum=0),
             threads=_int_from(env, "EMULATOR_THREADS", 8),
+            issuer_url=_url_from(env, "EMULATOR_ISSUER_URL"),
         )

@@ -13,6 +13,7 @@ from ms_emulator.faults import FaultInjector
 from ms_emulator.key_ring import KeyRing
 from ms_emulator.refresh_tokens import RefreshTokenStore
 from ms_emulator.request_counters import RequestCounters
+from ms_emulator.second_factor import SecondFactors
 from ms_emulator.settings import EmulatorSettings
 from ms_emulator.token_issuer import TokenIssuer
 
@@ -32,11 +33,13 @@ class EmulatorState:
     browser_sessions: BrowserSessionStore
     faults: FaultInjector
     counters: RequestCounters
+    second_factors: SecondFactors
 
     def reset(self) -> None:
         """Go back to the seed: directory, codes, tokens, sessions, faults and counters."""
         fresh = build_state(self.settings, self.keys)
-        for name in ("directory", "codes", "refresh_tokens", "browser_sessions", "faults"):
+        stores = ("directory", "codes", "refresh_tokens", "browser_sessions", "faults")
+        for name in (*stores, "second_factors"):
             setattr(self, name, getattr(fresh, name))
         self.counters.reset()
 
@@ -54,6 +57,7 @@ def build_state(settings: EmulatorSettings, keys: KeyRing | None = None) -> Emul
         browser_sessions=BrowserSessionStore(),
         faults=FaultInjector(),
         counters=RequestCounters(),
+        second_factors=SecondFactors(),
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import request
 
 from ms_emulator.aad_errors import AadError
+from ms_emulator.browser_clients import issuer_root
 from ms_emulator.directory import MULTI_TENANT_SEGMENTS
 from ms_emulator.directory_models import AppRegistration, Tenant
 from ms_emulator.personal_accounts import (
@@ -77,8 +78,9 @@ CIAM_HOST_SUFFIX = ".ciamlogin.com"
 
 
 def id_token_issuer(tenant_id: str) -> str:
-    """The v2.0 issuer for a tenant, on the host the caller used (External ID's issuer names
+    """The v2.0 issuer for a tenant, on the host the caller used (for a browser request,
+    the configured one: browser_clients.issuer_root; External ID's issuer names
     the tenant id as its host: https://<tenant id>.ciamlogin.com/<tenant id>/v2.0)."""
     if (request.host.split(":")[0]).lower().endswith(CIAM_HOST_SUFFIX):
         return f"https://{tenant_id}{CIAM_HOST_SUFFIX}/{tenant_id}/v2.0"
-    return f"{back_channel_root()}/{tenant_id}/v2.0"
+    return f"{issuer_root()}/{tenant_id}/v2.0"

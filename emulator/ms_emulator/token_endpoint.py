@@ -10,6 +10,7 @@ from ms_emulator.aad_errors import AadError, invalid_request
 from ms_emulator.client_auth import authenticate_client
 from ms_emulator.fault_responses import apply_faults
 from ms_emulator.grants import CodeRecord
+from ms_emulator.on_behalf_of import JWT_BEARER, on_behalf_of_grant
 from ms_emulator.refresh_tokens import RefreshRecord
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope, back_channel_root, resolve_tenant
@@ -44,7 +45,7 @@ def _token(segment: str, form: Mapping[str, str]) -> Response:
         raise invalid_request(
             900144, "The request body must contain the following parameter: 'grant_type'."
         )
-    handler = GRANT_HANDLERS.get(grant_type)
+    handler = {**GRANT_HANDLERS, JWT_BEARER: on_behalf_of_grant}.get(grant_type)
     if handler is None:
         raise AadError(
             "unsupported_grant_type",

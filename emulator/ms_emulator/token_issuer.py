@@ -74,8 +74,9 @@ class TokenIssuer:
         session_id: str,
         capabilities: list[str],
         client_auth_strength: str,
+        authentication: Mapping[str, Any] | None = None,
     ) -> str:
-        """An access token for Graph on behalf of user."""
+        """An access token for Graph on behalf of user (authentication: its acrs and amr)."""
         now = int(time.time())
         claims = {
             **_common(now, lifetime),
@@ -102,6 +103,7 @@ class TokenIssuer:
         }
         if capabilities:
             claims["xms_cc"] = capabilities
+        claims.update(authentication or {})
         return self.sign(claims)
 
     def app_access_token(
@@ -143,8 +145,10 @@ class TokenIssuer:
         session_id: str,
         include_email: bool,
         membership: Mapping[str, Any] | None = None,
+        authentication: Mapping[str, Any] | None = None,
     ) -> str:
-        """A v2.0 ID token for client_id (membership: its roles and groups claims)."""
+        """A v2.0 ID token for client_id (membership: its roles and groups claims;
+        authentication: its acrs and amr)."""
         now = int(time.time())
         claims: dict[str, Any] = {
             **_common(now, lifetime),
@@ -163,4 +167,5 @@ class TokenIssuer:
         if include_email and user.properties.get("mail"):
             claims["email"] = user.properties["mail"]
         claims.update(membership or {})
+        claims.update(authentication or {})
         return self.sign(claims)

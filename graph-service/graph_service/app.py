@@ -12,6 +12,7 @@ from graph_service.gateway import GraphGateway
 from graph_service.graph_client import GraphClient, RetryPolicy
 from graph_service.graph_routes import SignedInUsers
 from graph_service.graph_transport import GraphTransport
+from graph_service.on_behalf_of import OnBehalfOfTokens
 from graph_service.settings import GraphSettings
 from signin_core.identity.clouds import is_b2c_user_flow
 from signin_core.resources import build_shared_resources
@@ -52,6 +53,9 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
         metrics=metrics,
         max_pages=settings.graph_max_pages,
         max_items=settings.graph_max_items,
+        on_behalf_of=OnBehalfOfTokens(
+            resources.store, resources.cipher, resources.clients, client_id=settings.client_id
+        ),
     )
     signed_in = SignedInUsers(resources.assertions, grant_port=settings.grant_port)
     if is_b2c_user_flow(settings.authority):

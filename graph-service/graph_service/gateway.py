@@ -15,6 +15,7 @@ from graph_service.graph_client import GraphClient
 from graph_service.graph_paths import graph_url, is_same_graph_link
 from graph_service.graph_transport import GraphAnswer
 from graph_service.json_errors import GraphServiceError, error_body
+from graph_service.on_behalf_of import OnBehalfOfTokens
 from signin_core.identity.assertions import SignedInUser
 from signin_core.tokens import TokenCacheOwner
 from signin_core.web.metrics import ServiceMetrics
@@ -47,8 +48,10 @@ class GraphGateway:
         metrics: ServiceMetrics,
         max_pages: int,
         max_items: int,
+        on_behalf_of: OnBehalfOfTokens | None = None,
     ) -> None:
         self._tokens = tokens
+        self._on_behalf_of = on_behalf_of
         self._client = client
         self._allowlist = allowlist
         self._metrics = metrics
@@ -67,11 +70,20 @@ class GraphGateway:
         *,
         all_pages: bool = False,
         client_request_id: str | None = None,
+        bearer_token: str | None = None,
     ) -> ResponseReturnValue:
-        """Make call as user and relay Graph's answer; retry once on a claims challenge."""
+        """Make call as user and relay Graph's answer; retry once on a claims challenge.
+
+        With bearer_token (an API client's, bound to user by nginx's assertion), the Graph
+        token comes from on-behalf-of instead of the user's stored sign-in."""
         method, query, body = call.method, call.query, call.body
         url = graph_url(self._client.base_url, call.path)
-        token = self._tokens.token_for(user.home_account_id, call.scopes)
+        if bearer_token is not None:
+            if self._on_behalf_of is None:
+                raise GraphServiceError(403, "bearer_not_accepted", "Bearer tokens are not served.")
+            token = self._on_behalf_of.token_for(user, bearer_token, call.scopes)
+        else:
+            token = self._tokens.token_for(user.home_account_id, call.scopes)
         headers = {"client-request-id": client_request_id} if client_request_id else {}
         if method == "GET" and all_pages:
             return self._all_pages(url, token, query or [], headers)
@@ -79,7 +91,7 @@ class GraphGateway:
             method, url, token, params=query, json_body=body, headers=headers
         )
         claims = claims_from_challenge(answer.headers.get("WWW-Authenticate"))
-        if answer.status_code == 401 and claims:
+        if answer.status_code == 401 and claims and bearer_token is None:
             token = self._tokens.token_for(
                 user.home_account_id, call.scopes, claims_challenge=claims
             )

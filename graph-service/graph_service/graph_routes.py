@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, g, request
 from flask.typing import ResponseReturnValue
 
 from graph_service.gateway import PASS_THROUGH_PREFIX, GraphCall, GraphGateway
@@ -22,6 +22,7 @@ from signin_core.identity.assertions import (
     IdentityAssertions,
     InvalidAssertionError,
     SignedInUser,
+    token_hash,
 )
 
 PASS_THROUGH_METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
@@ -48,6 +49,7 @@ class SignedInUsers:
                 raise GraphServiceError(
                     401, "unauthenticated", "Sign in to call Microsoft Graph.", login_url="/login"
                 ) from None
+            g.bearer_token = bound_bearer_token(user)
             return view(user=user, **arguments)
 
         return with_user
@@ -56,6 +58,30 @@ class SignedInUsers:
         if self._grant_port and request.environ.get("SERVER_PORT") == self._grant_port:
             return self._assertions.verify_grant(request.headers.get(GRANT_HEADER_NAME))
         return self._assertions.verify(request.headers.get(HEADER_NAME))
+
+
+def bound_bearer_token(user: SignedInUser) -> str | None:
+    """The API client's bearer token nginx handed on, when the assertion names it by its hash.
+
+    A session's user (no hash) never gets one, whatever Authorization the request carries; an
+    app's own token never calls Graph as a user; a token that is not the one the check
+    validated is refused."""
+    if not user.bearer_token_hash:
+        return None
+    if user.is_app:
+        raise GraphServiceError(
+            403,
+            "app_only_token",
+            "An app-only token cannot call Microsoft Graph here: /graph/ acts for a user "
+            "(on-behalf-of). Use a token your client got for a signed-in user.",
+        )
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or token_hash(token) != user.bearer_token_hash:
+        raise GraphServiceError(
+            401, "invalid_token", "The bearer token is not the one the edge validated."
+        )
+    return token
 
 
 def _raw_pass_through_target() -> tuple[str, list[tuple[str, str]]]:
@@ -89,6 +115,7 @@ def graph_blueprint(gateway: GraphGateway, signed_in: SignedInUsers) -> Blueprin
             call,
             all_pages=request.args.get("all") == "true",
             client_request_id=client_request_id(),
+            bearer_token=g.get("bearer_token"),
         )
 
     @blueprint.get("/me")

@@ -173,6 +173,12 @@ OPTIONAL_PART_VALUES = {
     "locations": {"EMULATOR_ADDR": "127.0.0.1:8443", "EMULATOR_CA_FILE": "ca.crt"},
     "app": {"APP_UPSTREAM": "127.0.0.1:8002"},
     "tls": {},
+    "spa": {
+        "SPA_AUTHORITY": "https://localhost:5443/_emulator/tenant",
+        "SPA_CLIENT_ID": "client",
+        "SPA_API_SCOPE": "api://app/access_as_user",
+        "SPA_KNOWN_AUTHORITIES": "localhost:5443 emulator:8443",
+    },
 }
 
 
@@ -192,12 +198,22 @@ def test_nginx_image_gives_every_template_variable_a_value() -> None:
 def test_nginx_image_ships_only_the_always_present_templates() -> None:
     lines = (REPO_ROOT / "nginx" / "Dockerfile").read_text().splitlines()
     sources = {line.split()[1] for line in lines if line.startswith("COPY ")}
-    assert sources == {
+    assert {source for source in sources if source.startswith("nginx/")} == {
         "nginx/nginx.conf",
         "nginx/templates/default.conf.template",
         "nginx/templates/snippets/",
         "nginx/entrypoint/10-identity-platform-origin.envsh",
     }
+
+
+def test_nginx_image_builds_the_spa_and_serves_it_from_spa_root() -> None:
+    # The SPA (examples/spa) is built in the image's node stage, from its lock file.
+    lines = (REPO_ROOT / "nginx" / "Dockerfile").read_text().splitlines()
+    assert "    npm ci --no-audit --no-fund" in lines and "RUN npm run build" in lines
+    shipped = [line.split() for line in lines if line.startswith("COPY --from=spa ")]
+    assert [words[-1] for words in shipped] == [
+        dockerfile_env(REPO_ROOT / "nginx" / "Dockerfile")["SPA_ROOT"] + "/"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,9 @@ class LoneEdge:
         nginx_dir = self.run_dir / "nginx"
         nginx_dir.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO_ROOT / "nginx" / "nginx.conf", nginx_dir / "nginx.conf")
-        leave_out = {"locations", "tls"} | (set() if "APP_UPSTREAM" in self.values else {"app"})
+        leave_out = {"locations", "tls", "spa"} | (
+            set() if "APP_UPSTREAM" in self.values else {"app"}
+        )
         render_template_dir(
             REPO_ROOT / "nginx" / "templates",
             nginx_dir / "conf.d",

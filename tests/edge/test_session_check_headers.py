@@ -52,7 +52,7 @@ def test_the_check_carries_the_session_cookie_and_nothing_else_of_the_client(
         ("Accept", "application/json"),
         ("User-Agent", "fuzzer"),
         ("X-Note", "a\x01b"),
-        ("Authorization", "Bearer not-for-the-check"),
+        ("Authorization", "Basic bm90LWZvci10aGUtY2hlY2s="),  # a bearer token would be
         *((f"X-Filler-{index}", "value") for index in range(200)),
     ]
     answer = raw_request(edge.port, f"GET {path} HTTP/1.1", headers)
@@ -64,6 +64,47 @@ def test_the_check_carries_the_session_cookie_and_nothing_else_of_the_client(
     assert check.headers["accept"] == "application/json"
     assert check.headers["x-forwarded-for"] == "127.0.0.1"
     assert len(check.headers["x-request-id"]) == 32
+
+
+def received_by(probe_requests: list[ProbedRequest], path: str) -> ProbedRequest:
+    """The one request an upstream probe received for path."""
+    [received] = [r for r in probe_requests if r.headers.get("x-original-uri") == path]
+    return received
+
+
+@pytest.mark.parametrize(
+    ("sent", "for_the_check"),
+    [
+        ("Bearer eyJ0.eyJz-dWI_.c2ln", "Bearer eyJ0.eyJz-dWI_.c2ln"),
+        ("bearer   abc~+/def==", "Bearer abc~+/def=="),
+        ("Bearer two words", "Bearer !malformed"),
+        ("Bearer " + "a" * 8193, "Bearer !malformed"),
+        ("Bearer", "Bearer !malformed"),
+        ("Basic dXNlcjpwYXNz", None),
+    ],
+)
+def test_the_check_gets_a_bearer_token_only_when_plausible_and_the_app_never(
+    lone_edge: StartLoneEdge, stand_ins: StandIns, sent: str, for_the_check: str | None
+) -> None:
+    edge = lone_edge()
+    for prefix in ("/graph/", "/app/"):
+        path = protected_path(prefix)
+        headers = [
+            ("Host", f"127.0.0.1:{edge.port}"),
+            ("Cookie", f"signin_session={SESSION_ID}"),  # the probe's check answers 200
+            ("Authorization", sent),
+        ]
+        answer = raw_request(edge.port, f"GET {path} HTTP/1.1", headers)
+        assert answer.status == 200, answer.body[:300]
+        assert check_for(stand_ins, path).headers.get("authorization") == for_the_check
+        if prefix == "/graph/":  # graph-service: a token the check vouched for, nothing else
+            upstream = received_by(stand_ins.graph.requests, path)
+            assert upstream.headers.get("authorization") == for_the_check
+        else:  # the app: never a bearer token; other schemes are its own business
+            upstream = received_by(stand_ins.app.requests, path)
+            assert upstream.headers.get("authorization") == (
+                sent if sent.startswith("Basic") else None
+            )
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ from tests.fuzz.raw_http import RawRequest
 
 FORM = b"application/x-www-form-urlencoded"
 JSON = b"application/json"
+SEEDED_TENANT = "5f1e8c2a-3d4b-4e6f-9a7b-0c1d2e3f4a5b"
+SEEDED_USER = "0c8a7d1e-2f3b-4a5c-9d6e-1f2a3b4c5d6e"  # the user the fuzz suite signs in
 BATCH = json.dumps({"requests": [{"id": "1", "method": "GET", "url": "/me"}]}).encode()
 
 
@@ -61,6 +63,9 @@ ROUTES = (
     Route("POST", "/graph/$batch", JSON, BATCH),
     Route("GET", "/app/"),
     Route("POST", "/app/form", FORM, b"field=value"),
+    Route("GET", "/logout/frontchannel?sid=fuzz-sid&iss=fuzz-issuer"),
+    Route("GET", f"/api/sessions/{SEEDED_TENANT}/{SEEDED_USER}"),
+    Route("DELETE", f"/api/sessions/{SEEDED_TENANT}/{SEEDED_USER}/fuzz-session", JSON, b"{}"),
     Route("GET", "/healthz"),
     Route("GET", "/_auth/check"),
     Route("GET", "/_edge/edge.css"),

@@ -52,6 +52,12 @@ class EmulatorControl:
         }
         return dict(by_user.get(username.lower(), {"redeemed": 0, "reused": 0}))
 
+    def set_second_factor(self, username: str, *, available: bool, failure: str = "error") -> None:
+        """Let username complete the emulator's second factor (step-up), or make it fail:
+        with an error, or (failure="without_context") with tokens lacking the context."""
+        body = {"available": available, "failure": failure}
+        self._call("POST", f"/users/{username}/second-factor", body)
+
     def add_fault(self, **fault: Any) -> None:
         """Inject a fault (type throttle/unavailable/latency, endpoints, user, count, ...)."""
         self._call("POST", "/faults", fault)
@@ -63,6 +69,16 @@ class EmulatorControl:
     def revoke(self, username: str) -> None:
         """Revoke a user's sessions and refresh tokens (continuous access evaluation)."""
         self._call("POST", f"/users/{username}/revoke")
+
+    def rotate_keys(self) -> str:
+        """Make a new token-signing key (the old one stays published); return its kid."""
+        return str(self._call("POST", "/keys/rotate")["active_kid"])
+
+    def revoke_consent(self, client_id: str, principal: str = "AllPrincipals") -> None:
+        """Forget the consent principal (a UPN, or tenant-wide) gave the app client_id."""
+        self._call(
+            "POST", "/consents", {"client_id": client_id, "principal": principal, "revoke": True}
+        )
 
     def grant_consent(self, client_id: str, username: str, scopes: str) -> None:
         """Consent on username's behalf to scopes for the app client_id."""

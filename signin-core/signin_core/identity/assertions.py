@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -15,6 +17,15 @@ HEADER_NAME = "X-User-Assertion"
 # backend. Its own audience, so that neither can stand for the other.
 GRANT_AUDIENCE = "signin-stack-graph-grant"
 GRANT_HEADER_NAME = "X-Graph-Grant"
+# An API client's request (Authorization: Bearer): the assertion names the token by its hash,
+# so that graph-service uses for on-behalf-of only the token auth-service validated.
+TOKEN_HASH_CLAIM = "tkh"
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of a bearer token, base64url: what an assertion binds it with."""
+    digest = hashlib.sha256(token.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 class InvalidAssertionError(Exception):
@@ -30,6 +41,10 @@ class SignedInUser:
     tenant_id: str
     name: str
     username: str
+    # Set for an API client's request: the hash of its bearer token (token_hash), and whether
+    # the token is an app's own (app-only, no user) rather than a user's.
+    bearer_token_hash: str = ""
+    is_app: bool = False
 
 
 class IdentityAssertions:
@@ -66,6 +81,10 @@ class IdentityAssertions:
             "name": user.name,
             "preferred_username": user.username,
         }
+        if user.bearer_token_hash:
+            claims[TOKEN_HASH_CLAIM] = user.bearer_token_hash
+        if user.is_app:
+            claims["idtyp"] = "app"
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def verify(self, assertion: str | None) -> SignedInUser:
@@ -92,4 +111,6 @@ class IdentityAssertions:
             tenant_id=str(claims.get("tid", "")),
             name=str(claims.get("name", "")),
             username=str(claims.get("preferred_username", "")),
+            bearer_token_hash=str(claims.get(TOKEN_HASH_CLAIM, "")),
+            is_app=claims.get("idtyp") == "app",
         )

@@ -1,0 +1,135 @@
+"""Session administration: holders of the admin app role list and revoke users' sessions.
+
+    GET    /api/sessions/<tenant id>/<object id>               the user's live sessions
+    DELETE /api/sessions/<tenant id>/<object id>/<session id>  end one of them (204)
+    DELETE /api/sessions/<tenant id>/<object id>               end all, and the user's sign-in
+
+JSON only. The caller is the signed-in session (401 without one); its ID token's roles must
+hold SESSION_ADMIN_ROLE (403 otherwise), and it manages users of its own tenant only. An
+unsafe method must come from our own origin (Origin) and say it is an API call (a JSON
+Content-Type or X-Requested-With), which no cross-site form can do. A user is addressed as
+Entra addresses them, by tenant and object id; MSAL's account id is `<oid>.<tid>`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, jsonify, request, session
+from flask.typing import ResponseReturnValue
+
+from auth_service.session_index import describe
+from auth_service.sessions import REFERENCE
+from auth_service.signed_in_user import SessionUser, signed_in
+
+if TYPE_CHECKING:
+    from auth_service.service import AuthService
+
+log = logging.getLogger(__name__)
+PREFIX = "/api/sessions"
+GUID = re.compile(r"^[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$")
+REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _problem(status: int, code: str, message: str) -> ResponseReturnValue:
+    return (
+        jsonify({"error": {"code": code, "message": message}}),
+        status,
+        {"Cache-Control": "no-store"},
+    )
+
+
+def _unauthenticated() -> ResponseReturnValue:
+    return _problem(401, "unauthenticated", "Sign in to manage sessions.")
+
+
+def _refusal(
+    state: AuthService, user: SessionUser, tenant_id: str, object_id: str
+) -> ResponseReturnValue | None:
+    """The answer that refuses this request, or None when it may go on."""
+    if not GUID.match(tenant_id) or not GUID.match(object_id):
+        return _problem(400, "invalid_user", "Address the user by tenant id and object id.")
+    if state.settings.session_admin_role not in (user.get("roles") or []):
+        return _problem(403, "forbidden", "Managing sessions needs the administrator role.")
+    if tenant_id.lower() != str(user.get("tid", "")).lower():
+        return _problem(403, "forbidden", "You can manage the sessions of your tenant only.")
+    if request.method not in ("GET", "HEAD"):
+        if request.headers.get("Origin") != _origin(state):
+            return _problem(403, "cross_origin", "This request must come from this site.")
+        if not request.is_json and not request.headers.get("X-Requested-With"):
+            return _problem(
+                400, "not_an_api_call", "Send Content-Type: application/json or X-Requested-With."
+            )
+    return None
+
+
+def _origin(state: AuthService) -> str:
+    return state.settings.public_url
+
+
+def _account(tenant_id: str, object_id: str) -> str:
+    return f"{object_id.lower()}.{tenant_id.lower()}"
+
+
+@signed_in(otherwise=_unauthenticated)
+def list_sessions(
+    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser
+) -> ResponseReturnValue:
+    """The user's live sessions: device, address, sign-in time, last seen, and the caller's."""
+    refused = _refusal(state, user, tenant_id, object_id)
+    if refused is not None:
+        return refused
+    assert state.session_index is not None
+    account = _account(tenant_id, object_id)
+    listed = state.session_index.sessions_of(account, state.sign_ins.current(account))
+    own = session.get(REFERENCE)
+    value = [describe(s, current=s.reference == own) for s in listed]
+    return jsonify({"value": value}), 200, {"Cache-Control": "no-store"}
+
+
+@signed_in(otherwise=_unauthenticated)
+def revoke_session(
+    state: AuthService, tenant_id: str, object_id: str, session_id: str, *, user: SessionUser
+) -> ResponseReturnValue:
+    """End one session of the user: 204, or 404 when the user has no such live session."""
+    refused = _refusal(state, user, tenant_id, object_id)
+    if refused is not None:
+        return refused
+    assert state.session_index is not None
+    if not REFERENCE_PATTERN.match(session_id) or not state.session_index.revoke(
+        _account(tenant_id, object_id), session_id
+    ):
+        return _problem(404, "not_found", "The user has no such session.")
+    log.info("an administrator revoked one session")
+    return "", 204
+
+
+@signed_in(otherwise=_unauthenticated)
+def revoke_all(
+    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser
+) -> ResponseReturnValue:
+    """End every session of the user and their sign-in, as sign-out does (token cache too)."""
+    refused = _refusal(state, user, tenant_id, object_id)
+    if refused is not None:
+        return refused
+    assert state.session_index is not None
+    account = _account(tenant_id, object_id)
+    state.sign_ins.end(account)
+    state.resources.tokens.delete(account)
+    state.session_index.revoke_all(account)
+    log.info("an administrator signed a user out everywhere")
+    return "", 204
+
+
+def init_app(app: Flask, state: AuthService) -> None:
+    """Install the session administration API."""
+    blueprint = Blueprint("session_admin", __name__, url_prefix=PREFIX)
+    user_path = "/<tenant_id>/<object_id>"
+    blueprint.add_url_rule(user_path, view_func=state.bind(list_sessions), methods=["GET"])
+    blueprint.add_url_rule(user_path, view_func=state.bind(revoke_all), methods=["DELETE"])
+    blueprint.add_url_rule(
+        user_path + "/<session_id>", view_func=state.bind(revoke_session), methods=["DELETE"]
+    )
+    app.register_blueprint(blueprint)
