@@ -103,8 +103,23 @@ class StandInStack:
         base = {k: v for k, v in self.project.variables.items() if k in BASE_VARIABLES}
         self.project.variables = {**base, **case.variables}
         self.project.up(*RECONFIGURED)
+        self.wait_for_the_new_services()
         self.case = case.name
         figures.add(f"stand-in {case.name}: reconfigured in {time.monotonic() - started:.0f} s")
+
+    def wait_for_the_new_services(self, timeout_seconds: float = 20) -> None:
+        """Wait until nginx reaches the recreated auth-service (it re-resolves names every
+        few seconds): /login answers with its redirect to the identity platform."""
+        deadline = time.monotonic() + timeout_seconds
+        with Browser() as browser:
+            while True:
+                answer = browser.http.get(
+                    self.public_url + "/login", allow_redirects=False, timeout=10
+                )
+                if answer.status_code == 302 or time.monotonic() > deadline:
+                    assert answer.status_code == 302, answer.text[:300]
+                    return
+                time.sleep(0.5)
 
 
 BASE_VARIABLES = ("TAG", "PUBLIC_PORT", "PUBLIC_TLS_PORT", "EMULATOR_SEED_DIR")
