@@ -108,18 +108,20 @@ class StandInStack:
         figures.add(f"stand-in {case.name}: reconfigured in {time.monotonic() - started:.0f} s")
 
     def wait_for_the_new_services(self, timeout_seconds: float = 20) -> None:
-        """Wait until nginx reaches the recreated auth-service (it re-resolves names every
-        few seconds): /login answers with its redirect to the identity platform."""
+        """Wait until nginx reaches the recreated services (it re-resolves names every few
+        seconds): /login redirects to the identity platform, /graph/me answers graph-service's
+        own refusal (401, or B2C's 404) rather than nginx's 502."""
         deadline = time.monotonic() + timeout_seconds
         with Browser() as browser:
-            while True:
-                answer = browser.http.get(
-                    self.public_url + "/login", allow_redirects=False, timeout=10
-                )
-                if answer.status_code == 302 or time.monotonic() > deadline:
-                    assert answer.status_code == 302, answer.text[:300]
-                    return
-                time.sleep(0.5)
+            for path, expected in (("/login", (302,)), ("/graph/me", (401, 404))):
+                while True:
+                    answer = browser.http.get(
+                        self.public_url + path, allow_redirects=False, timeout=10
+                    )
+                    if answer.status_code in expected or time.monotonic() > deadline:
+                        assert answer.status_code in expected, (path, answer.text[:300])
+                        break
+                    time.sleep(0.5)
 
 
 BASE_VARIABLES = ("TAG", "PUBLIC_PORT", "PUBLIC_TLS_PORT", "EMULATOR_SEED_DIR")
