@@ -158,7 +158,7 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
         "oid": claims.get("oid", ""),
         "tid": claims.get("tid", ""),
         "name": claims.get("name", ""),
-        "username": claims.get("preferred_username", ""),
+        "username": claims.get("preferred_username") or _first_email(claims),
         "roles": _names_in(claims.get("roles")),
         "groups": groups,
         # What the sign-in proved (step_up.py): Conditional Access contexts and methods.
@@ -173,6 +173,12 @@ def _complete_kept_flow(state: AuthService, kept: KeptFlow) -> ResponseReturnVal
         "iss": str(claims.get("iss", "")),
     }
     return redirect(kept.next_path)
+
+
+def _first_email(claims: dict[str, Any]) -> str:
+    """A B2C user flow's user name: its first `emails` entry (it sends no preferred_username)."""
+    emails = _names_in(claims.get("emails"))
+    return emails[0] if emails else ""
 
 
 def _names_in(claim: Any) -> list[str]:

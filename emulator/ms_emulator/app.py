@@ -7,6 +7,7 @@ from flask import Flask, Response, jsonify, request
 from ms_emulator import __version__
 from ms_emulator.aad_errors import AadError
 from ms_emulator.authorize import create_authorize_blueprint
+from ms_emulator.b2c import create_b2c_blueprint
 from ms_emulator.control import create_control_blueprint
 from ms_emulator.cors import init_cors
 from ms_emulator.discovery import create_discovery_blueprint
@@ -48,6 +49,7 @@ def create_app(settings: EmulatorSettings) -> Flask:
         create_logout_blueprint(),
         create_graph_blueprint(),
         create_control_blueprint(),
+        create_b2c_blueprint(),
     ):
         app.register_blueprint(blueprint)
     init_cors(app)

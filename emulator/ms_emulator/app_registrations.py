@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from ms_emulator.directory_models import AppCertificate, AppRegistration, AppRole
 from ms_emulator.federated_credentials import federated_credential_from_record
+from ms_emulator.personal_accounts import SIGN_IN_AUDIENCES
 
 
 def certificate_credential(pem: str) -> AppCertificate:
@@ -37,7 +38,6 @@ def _strings(record: Mapping[str, Any], key: str, fallback: tuple[str, ...]) -> 
 
 
 GROUP_MEMBERSHIP_CLAIMS = ("None", "SecurityGroup", "All")
-SIGN_IN_AUDIENCES = ("AzureADMyOrg", "AzureADMultipleOrgs")
 APP_ROLE_NAMESPACE = uuid.UUID("0d6f4b8e-61c2-4c57-9a3e-2f7d1b5c8e90")
 
 

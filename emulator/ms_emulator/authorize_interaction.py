@@ -13,6 +13,7 @@ from ms_emulator.browser_sessions import BrowserSession, public_session_id
 from ms_emulator.directory_models import User
 from ms_emulator.grants import CodeRecord, DelegatedGrant
 from ms_emulator.pages import hidden_fields, render_page
+from ms_emulator.personal_accounts import account_refusal, is_personal
 from ms_emulator.scopes import describe_scope
 from ms_emulator.second_factor import Authentication
 from ms_emulator.state import current_state
@@ -36,7 +37,7 @@ def sign_in_page(request: AuthorizeRequest, session: BrowserSession | None) -> R
             "hinted": bool(hint) and u.upn.lower() == hint,
         }
         for u in users
-        if u.enabled
+        if u.enabled and request.tenant.admits(u.tenant_id)
     ]
     accounts.sort(key=lambda a: (not a["hinted"], not a["signed_in"]))
     return render_page(
@@ -60,7 +61,14 @@ def chosen_user(request: AuthorizeRequest, username: str) -> User:
                 f"The user account {username} does not exist in the '{tenant_name}' directory.",
             )
         )
-    own_tenant = user.tenant_id == request.app.tenant_id or request.app.is_multi_tenant
+    refusal = account_refusal(request.app, user)
+    if refusal is not None:
+        raise PageError(refusal)
+    own_tenant = (
+        user.tenant_id == request.app.tenant_id
+        or request.app.is_multi_tenant
+        or is_personal(user.tenant_id)
+    )
     if not request.tenant.admits(user.tenant_id) or not own_tenant:
         raise PageError(
             AadError(

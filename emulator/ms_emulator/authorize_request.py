@@ -64,7 +64,7 @@ def _checked_app(params: Mapping[str, str], tenant: TenantScope) -> AppRegistrat
             900144, "The request body must contain the following parameter: 'client_id'."
         )
     app = current_state().directory.app(client_id)
-    if app is None or not tenant.admits(app.tenant_id):
+    if app is None or not tenant.admits_app(app):
         directory_name = tenant.tenant.display_name if tenant.tenant else tenant.segment
         raise _page_error(
             700016,

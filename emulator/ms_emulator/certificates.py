@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ms_emulator.certificate_authority import load_or_issue_ca, utc_now
+from ms_emulator.clouds import SOVEREIGN_HOST_NAMES
 from ms_emulator.pem_files import load_certificate, new_rsa_key, private_key_pem, write_file
 from ms_emulator.tls_files import TlsFiles
 
@@ -24,6 +25,9 @@ DEFAULT_SERVER_NAMES = (
     "emulator",
     "login.microsoftonline.com",
     "graph.microsoft.com",
+    *SOVEREIGN_HOST_NAMES,
+    "*.b2clogin.com",  # B2C and External ID tenants, each on a host of its own name
+    "*.ciamlogin.com",
 )
 RENEW_BEFORE = datetime.timedelta(days=30)
 

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from ms_emulator.app_registrations import app_from_record
-from ms_emulator.directory_models import AppRegistration, Group, Tenant, User, user_from_seed
+from ms_emulator.directory_models import (
+    AppRegistration,
+    Group,
+    Tenant,
+    User,
+    tenant_from_record,
+    user_from_seed,
+)
 from ms_emulator.group_memberships import GroupMemberships, groups_from_record
 from ms_emulator.scopes import canonical_scope
 from ms_emulator.token_issuer import service_principal_id
@@ -25,7 +32,7 @@ class Directory:
 
     def __init__(self, seed: Mapping[str, Any]) -> None:
         self._lock = threading.RLock()
-        self.tenants = [Tenant(**record) for record in seed["tenants"]]
+        self.tenants = [tenant_from_record(record) for record in seed["tenants"]]
         self.default_tenant = self.tenants[0]
         self._users: dict[str, User] = {}
         self._ids_by_upn: dict[str, str] = {}

@@ -36,13 +36,38 @@ EXTRA_USER_PROPERTIES = (
 )
 
 
+TENANT_KINDS = ("workforce", "ciam", "b2c")
+
+
 @dataclass(frozen=True)
 class Tenant:
-    """A directory (Entra tenant)."""
+    """A directory: an Entra tenant of an organization (workforce), or a customer one:
+    External ID (ciam, at <name>.ciamlogin.com) or Azure AD B2C (b2c, with user flows)."""
 
     id: str
     domain: str
     display_name: str
+    kind: str = "workforce"
+    user_flows: tuple[str, ...] = ()
+
+    @property
+    def is_customer_tenant(self) -> bool:
+        """True for External ID and B2C tenants (no sign-in through common or organizations)."""
+        return self.kind != "workforce"
+
+
+def tenant_from_record(record: Mapping[str, Any]) -> Tenant:
+    """Build a Tenant from a seed record, checking its kind."""
+    kind = str(record.get("kind") or "workforce")
+    if kind not in TENANT_KINDS:
+        raise ValueError(f"tenant kind must be one of {', '.join(TENANT_KINDS)}")
+    return Tenant(
+        id=str(record["id"]),
+        domain=str(record["domain"]),
+        display_name=str(record.get("display_name") or record["domain"]),
+        kind=kind,
+        user_flows=tuple(str(flow) for flow in record.get("user_flows", ())),
+    )
 
 
 @dataclass(frozen=True)
@@ -184,8 +209,12 @@ class AppRegistration:
 
     @property
     def is_multi_tenant(self) -> bool:
-        """True when users of any tenant may sign in (signInAudience AzureADMultipleOrgs)."""
-        return self.sign_in_audience == "AzureADMultipleOrgs"
+        """True when users of any organization may sign in (AzureADMultipleOrgs, or with
+        personal accounts too, AzureADandPersonalMicrosoftAccount)."""
+        return self.sign_in_audience in (
+            "AzureADMultipleOrgs",
+            "AzureADandPersonalMicrosoftAccount",
+        )
 
     @property
     def exposes_api(self) -> bool:

@@ -8,15 +8,14 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, request
 
 from ms_emulator.aad_errors import AadError
-from ms_emulator.browser_clients import browser_is_here, endpoint_root, issuer_root
+from ms_emulator.browser_clients import browser_is_here, endpoint_root
+from ms_emulator.clouds import discovery_cloud_values, instance_metadata, is_cloud_login_host
 from ms_emulator.state import current_state
-from ms_emulator.tenant_resolution import back_channel_root, browser_root, resolve_tenant
-
-PUBLIC_CLOUD_HOSTS = (
-    "login.microsoftonline.com",
-    "login.windows.net",
-    "login.microsoft.com",
-    "sts.windows.net",
+from ms_emulator.tenant_resolution import (
+    back_channel_root,
+    browser_root,
+    id_token_issuer,
+    resolve_tenant,
 )
 
 
@@ -40,7 +39,7 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["code"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": f"{issuer_root()}/{tenant_in_issuer}/v2.0",
+        "issuer": id_token_issuer(tenant_in_issuer),
         "request_uri_parameter_supported": False,
         "userinfo_endpoint": f"{root}/oidc/userinfo",
         "authorization_endpoint": f"{browser}/{path}/oauth2/v2.0/authorize",
@@ -70,25 +69,9 @@ def openid_configuration(segment: str) -> dict[str, Any]:
         ],
         "code_challenge_methods_supported": ["plain", "S256"],
         "tenant_region_scope": "NA",
-        "cloud_instance_name": "microsoftonline.com",
-        "cloud_graph_host_name": "graph.windows.net",
-        "msgraph_host": urlsplit(back_channel_root()).netloc,
+        **discovery_cloud_values(urlsplit(back_channel_root()).netloc),
         "rbac_url": "https://pas.windows.net",
     }
-
-
-def instance_metadata(host: str) -> list[dict[str, Any]]:
-    """Entra's alias metadata, plus an entry for the emulator's own host name."""
-    metadata: list[dict[str, Any]] = [
-        {
-            "preferred_network": "login.microsoftonline.com",
-            "preferred_cache": "login.windows.net",
-            "aliases": list(PUBLIC_CLOUD_HOSTS),
-        }
-    ]
-    if host not in PUBLIC_CLOUD_HOSTS:
-        metadata.append({"preferred_network": host, "preferred_cache": host, "aliases": [host]})
-    return metadata
 
 
 def create_discovery_blueprint() -> Blueprint:
@@ -119,7 +102,9 @@ def create_discovery_blueprint() -> Blueprint:
         )
         parts = urlsplit(requested)
         own_host = urlsplit(back_channel_root()).netloc
-        if parts.scheme != "https" or parts.netloc not in (*PUBLIC_CLOUD_HOSTS, own_host):
+        if parts.scheme != "https" or not (
+            is_cloud_login_host(parts.netloc) or parts.netloc == own_host
+        ):
             raise AadError("invalid_instance", 50049, "Unknown or invalid instance.")
         tenant = (parts.path.strip("/").split("/") or ["common"])[0] or "common"
         return jsonify(

@@ -55,7 +55,7 @@ def _token(segment: str, form: Mapping[str, str]) -> Response:
     client = authenticate_client(
         form, request.headers.get("Authorization"), token_endpoint_urls(segment, tenant)
     )
-    if not tenant.admits(client.app.tenant_id):
+    if not tenant.admits_app(client.app):
         raise AadError(
             "unauthorized_client",
             700016,

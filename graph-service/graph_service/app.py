@@ -6,7 +6,7 @@ import sys
 
 from flask import Flask
 
-from graph_service import graph_routes, json_errors, no_store
+from graph_service import graph_routes, graph_unavailable, json_errors, no_store
 from graph_service.allowlist import GraphAllowlist, parse_allowlist
 from graph_service.gateway import GraphGateway
 from graph_service.graph_client import GraphClient, RetryPolicy
@@ -14,6 +14,7 @@ from graph_service.graph_routes import SignedInUsers
 from graph_service.graph_transport import GraphTransport
 from graph_service.on_behalf_of import OnBehalfOfTokens
 from graph_service.settings import GraphSettings
+from signin_core.identity.clouds import is_b2c_user_flow
 from signin_core.resources import build_shared_resources
 from signin_core.settings import GUNICORN_BOOT_ERROR, load_settings_or_exit
 from signin_core.web import metrics as service_metrics
@@ -57,6 +58,8 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
         ),
     )
     signed_in = SignedInUsers(resources.assertions, grant_port=settings.grant_port)
+    if is_b2c_user_flow(settings.authority):
+        graph_unavailable.init_app(app)
     graph_routes.init_app(app, gateway, signed_in)
     json_errors.init_app(app, metrics)
     no_store.init_app(app)

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from signin_core.errors import ConfigurationError
 from signin_core.identity.client_credentials import read_certificate_credential
+from signin_core.identity.clouds import CLOUDS, CloudName, authority_cloud_mismatch
 from signin_core.store.redis_urls import parse_redis_url
 
 PLACEHOLDER_MARKERS = ("dev-only", "enter_the_", "changeme", "change-me", "placeholder")
@@ -55,6 +56,9 @@ class IdentitySettings(BaseSettings):
     client_certificate_path: str | None = Field(default=None, validate_default=True)
     azure_federated_token_file: str | None = None
     client_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # The Azure cloud the app is registered in (identity/clouds.py): the Graph base URL's
+    # default follows it, and an AUTHORITY on another cloud's host is refused.
+    azure_cloud: CloudName = "public"
     authority: str
     instance_discovery: bool = True
     trusted_ca_bundle: str | None = None
@@ -76,12 +80,27 @@ class IdentitySettings(BaseSettings):
 
     @field_validator("authority")
     @classmethod
-    def _authority_is_https(cls, value: str) -> str:
+    def _authority_is_https(cls, value: str, info: ValidationInfo) -> str:
         if not value.startswith("https://"):
             raise ValueError(
                 "must be an https:// URL such as https://login.microsoftonline.com/<tenant>"
             )
+        mismatch = authority_cloud_mismatch(value, info.data.get("azure_cloud", "public"))
+        if mismatch is not None:
+            raise PydanticCustomError("authority_of_another_cloud", mismatch)
         return value.rstrip("/")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _graph_follows_the_cloud(cls, data: Any) -> Any:
+        """Default GRAPH_BASE_URL (in the services that have it) to AZURE_CLOUD's Graph."""
+        if not isinstance(data, dict) or "graph_base_url" not in cls.model_fields:
+            return data
+        given = {str(key).lower(): value for key, value in data.items()}
+        cloud = CLOUDS.get(str(given.get("azure_cloud") or "public").lower())
+        if cloud is None or given.get("graph_base_url"):
+            return data  # an unknown cloud: the field's own check names it
+        return {**data, "graph_base_url": cloud.graph_base_url}
 
     @field_validator(
         "client_secret",

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from signin_core.errors import ConfigurationError
+from signin_core.identity.clouds import is_b2c_user_flow
 from signin_core.settings import IdentitySettings, load_settings
 
 VALID = {
@@ -132,3 +133,96 @@ def test_service_stops_at_start_with_a_clear_message(factory: str) -> None:
     assert result.returncode == 3
     assert "CLIENT_SECRET: is not set" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cloud", "authority", "graph"),
+    [
+        ("public", "https://login.microsoftonline.com/t", "https://graph.microsoft.com/v1.0"),
+        ("usgovernment", "https://login.microsoftonline.us/t", "https://graph.microsoft.us/v1.0"),
+        (
+            "china",
+            "https://login.chinacloudapi.cn/t",
+            "https://microsoftgraph.chinacloudapi.cn/v1.0",
+        ),
+    ],
+)
+def test_the_graph_base_url_follows_azure_cloud(
+    environment: pytest.MonkeyPatch, cloud: str, authority: str, graph: str
+) -> None:
+    for name, value in {**VALID, "AZURE_CLOUD": cloud, "AUTHORITY": authority}.items():
+        environment.setenv(name, value)
+    environment.delenv("GRAPH_BASE_URL", raising=False)
+    settings = load_settings(WithGraph, "svc")
+    assert settings.azure_cloud == cloud and settings.graph_base_url == graph
+
+
+def test_an_explicit_graph_base_url_wins_over_the_cloud(environment: pytest.MonkeyPatch) -> None:
+    for name, value in {**VALID, "AZURE_CLOUD": "usgovernment"}.items():
+        environment.setenv(name, value)
+    environment.setenv("AUTHORITY", "https://login.microsoftonline.us/t")
+    environment.setenv("GRAPH_BASE_URL", "https://dod-graph.microsoft.us/v1.0")
+    assert load_settings(WithGraph, "svc").graph_base_url == "https://dod-graph.microsoft.us/v1.0"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "authority", "owner"),
+    [
+        ("usgovernment", "https://login.microsoftonline.com/t", "public"),
+        ("public", "https://login.microsoftonline.us/t", "usgovernment"),
+        ("public", "https://login.partner.microsoftonline.cn/t", "china"),
+        ("china", "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin", "public"),
+    ],
+)
+def test_an_authority_of_another_cloud_is_refused_naming_both(
+    environment: pytest.MonkeyPatch, cloud: str, authority: str, owner: str
+) -> None:
+    for name, value in {**VALID, "AZURE_CLOUD": cloud, "AUTHORITY": authority}.items():
+        environment.setenv(name, value)
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(IdentitySettings, "svc")
+    message = str(raised.value)
+    assert "AUTHORITY:" in message and f"AZURE_CLOUD={owner}" in message
+    assert f"AZURE_CLOUD is {cloud}" in message
+
+
+@pytest.mark.parametrize(
+    "authority",
+    [
+        "https://login.microsoftonline.us/t",
+        "https://emulator:8443/t",  # a host of no cloud: the emulator, a custom domain
+    ],
+)
+def test_an_authority_of_the_chosen_cloud_or_of_none_loads(
+    environment: pytest.MonkeyPatch, authority: str
+) -> None:
+    for name, value in {**VALID, "AZURE_CLOUD": "usgovernment", "AUTHORITY": authority}.items():
+        environment.setenv(name, value)
+    assert load_settings(IdentitySettings, "svc").authority == authority
+
+
+def test_an_unknown_cloud_is_named(environment: pytest.MonkeyPatch) -> None:
+    for name, value in {**VALID, "AZURE_CLOUD": "germany"}.items():
+        environment.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="AZURE_CLOUD: Input should be 'public'"):
+        load_settings(WithGraph, "svc")
+
+
+class WithGraph(IdentitySettings):
+    """A service's settings with a Graph base URL, as auth-service and graph-service have."""
+
+    graph_base_url: str = "https://graph.microsoft.com/v1.0"
+
+
+@pytest.mark.parametrize(
+    ("authority", "b2c"),
+    [
+        ("https://fabrikamb2c.b2clogin.com/fabrikamb2c.onmicrosoft.com/B2C_1_signin", True),
+        ("https://emulator:8443/fabrikamb2c.onmicrosoft.com/b2c_1_signupsignin", True),
+        ("https://login.microsoftonline.com/contoso.onmicrosoft.com", False),
+        ("https://woodgrove.ciamlogin.com/", False),
+        ("https://emulator:8443/5f1e8c2a-3d4b-4e6f-9a7b-0c1d2e3f4a5b", False),
+    ],
+)
+def test_b2c_user_flows_are_told_apart(authority: str, b2c: bool) -> None:
+    assert is_b2c_user_flow(authority) is b2c

@@ -202,6 +202,7 @@ def test_nginx_image_ships_only_the_always_present_templates() -> None:
         "nginx/nginx.conf",
         "nginx/templates/default.conf.template",
         "nginx/templates/snippets/",
+        "nginx/entrypoint/10-identity-platform-origin.envsh",
     }
 
 

@@ -85,3 +85,7 @@ class EmulatorControl:
         self._call(
             "POST", "/consents", {"client_id": client_id, "principal": username, "scopes": scopes}
         )
+
+    def update_app(self, client_id: str, **fields: Any) -> None:
+        """Change fields of an app registration (sign_in_audience, redirect_uris, ...)."""
+        self._call("POST", "/apps", {"client_id": client_id, **fields})
