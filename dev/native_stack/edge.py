@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import urlsplit
-
-import requests
 
 # Defaults of the template values nginx/Dockerfile also sets, with the same limits: `make dev`
 # keeps the limits the README documents. PUBLIC_URL is unset, so nginx answers for any host
@@ -31,25 +28,3 @@ def origin_of(url: str) -> str:
     """scheme://host[:port] of url."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def register_https_redirect_uris(
-    emulator_url: str, ca_file: Path, client_id: str, *, redirect_uri: str, post_logout_uri: str
-) -> None:
-    """Add an https callback and sign-out return address to the emulator's app registration.
-
-    The seeded registration lists http loopback addresses only (their port is ignored, as
-    Entra does); an https origin must be registered with its port.
-    """
-    with requests.Session() as http:
-        http.trust_env = False
-        http.verify = str(ca_file)
-        apps = http.get(f"{emulator_url}/_control/apps", timeout=10)
-        apps.raise_for_status()
-        app = next(a for a in apps.json()["value"] if a["client_id"] == client_id)
-        update = {
-            "client_id": client_id,
-            "redirect_uris": [*app["redirect_uris"], redirect_uri],
-            "post_logout_redirect_uris": [*app["post_logout_redirect_uris"], post_logout_uri],
-        }
-        http.post(f"{emulator_url}/_control/apps", json=update, timeout=10).raise_for_status()

@@ -41,12 +41,29 @@ def read_seeded_registration(seed_file: Path | None = None) -> EmulatorRegistrat
     )
 
 
-def register_front_channel_logout(
-    emulator_url: str, ca_file: Path, client_id: str, front_channel_logout_url: str
-) -> None:
-    """Point the app registration's front-channel logout URL at this stack (its port)."""
-    with requests.Session() as http:
-        http.trust_env = False
-        http.verify = str(ca_file)
-        update = {"client_id": client_id, "front_channel_logout_url": front_channel_logout_url}
-        http.post(f"{emulator_url}/_control/apps", json=update, timeout=10).raise_for_status()
+class AppRegistrations:
+    """The emulator's app registrations, changed through its control API for one stack: the
+    addresses that depend on the stack's port and scheme are registered at start."""
+
+    def __init__(self, emulator_url: str, ca_file: Path) -> None:
+        self._url = f"{emulator_url}/_control/apps"
+        self._ca_file = ca_file
+
+    def update(
+        self,
+        client_id: str,
+        *,
+        add: dict[str, list[str]] | None = None,
+        set_fields: dict[str, str] | None = None,
+    ) -> None:
+        """Append to the registration's lists in add, and set the fields in set_fields."""
+        with requests.Session() as http:
+            http.trust_env = False
+            http.verify = str(self._ca_file)
+            change: dict[str, Any] = {"client_id": client_id, **(set_fields or {})}
+            if add:
+                apps = http.get(self._url, timeout=10)
+                apps.raise_for_status()
+                app = next(a for a in apps.json()["value"] if a["client_id"] == client_id)
+                change.update({name: [*app[name], *values] for name, values in add.items()})
+            http.post(self._url, json=change, timeout=10).raise_for_status()

@@ -9,8 +9,6 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
-
 from native_stack.processes import StackStartError
 from native_stack.repository import REPO_ROOT
 
@@ -62,24 +60,6 @@ def seeded_spa_client_id(seed_file: Path) -> str:
     """The client id of the seed's single-page app registration (the one with SPA URIs)."""
     seed = json.loads(seed_file.read_text(encoding="utf-8"))
     return next(str(a["client_id"]) for a in seed["apps"] if a.get("spa_redirect_uris"))
-
-
-def register_spa_redirect_uri(
-    emulator_url: str, ca_file: Path, client_id: str, redirect_uri: str
-) -> None:
-    """Add redirect_uri (an https origin's, whose port counts) to the SPA registration."""
-    with requests.Session() as http:
-        http.trust_env = False
-        http.verify = str(ca_file)
-        apps = http.get(f"{emulator_url}/_control/apps", timeout=10)
-        apps.raise_for_status()
-        app = next(a for a in apps.json()["value"] if a["client_id"] == client_id)
-        update = {
-            "client_id": client_id,
-            "spa_redirect_uris": [*app["spa_redirect_uris"], redirect_uri],
-            "post_logout_redirect_uris": [*app["post_logout_redirect_uris"], redirect_uri],
-        }
-        http.post(f"{emulator_url}/_control/apps", json=update, timeout=10).raise_for_status()
 
 
 def spa_template_values(

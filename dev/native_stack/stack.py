@@ -16,13 +16,12 @@ from native_stack.edge import (
     DEMO_APP_PATH,
     SITE_DEFAULTS,
     origin_of,
-    register_https_redirect_uris,
 )
 from native_stack.emulator_registration import (
     SEED_FILE,
+    AppRegistrations,
     EmulatorRegistration,
     read_seeded_registration,
-    register_front_channel_logout,
 )
 from native_stack.loopback_tls import issue_loopback_tls_files
 from native_stack.ports import free_port
@@ -32,7 +31,6 @@ from native_stack.repository import REPO_ROOT
 from native_stack.spa import (
     API_SCOPE_TEMPLATE,
     SPA_PATH,
-    register_spa_redirect_uri,
     seeded_spa_client_id,
     spa_template_values,
 )
@@ -175,20 +173,20 @@ class NativeStack:
             if self.options.use_emulator:
                 self._start_emulator()
                 self.registration = read_seeded_registration()
-                register_front_channel_logout(
-                    self.emulator_url,
-                    self.ca_file,
+                registrations = AppRegistrations(self.emulator_url, self.ca_file)
+                # The seeded registration lists http loopback addresses only (their port is
+                # ignored, as Entra does); an https origin is registered with its port.
+                https_uris = {
+                    "redirect_uris": [self.redirect_uri],
+                    "post_logout_redirect_uris": [self.public_url + "/"],
+                }
+                registrations.update(
                     self.registration.client_id,
-                    self.public_url + "/logout/frontchannel",
+                    add=https_uris if self.options.tls else None,
+                    set_fields={
+                        "front_channel_logout_url": self.public_url + "/logout/frontchannel"
+                    },
                 )
-                if self.options.tls:
-                    register_https_redirect_uris(
-                        self.emulator_url,
-                        self.ca_file,
-                        self.registration.client_id,
-                        redirect_uri=self.redirect_uri,
-                        post_logout_uri=self.public_url + "/",
-                    )
                 if self.options.spa:
                     self._register_spa()
             for service in ("auth-service", "graph-service"):
@@ -423,7 +421,10 @@ class NativeStack:
                 "the SPA needs the stack's https (msal-browser refuses an http authority): "
                 "run with tls"
             )
-        register_spa_redirect_uri(self.emulator_url, self.ca_file, self.spa_client_id, self.spa_url)
+        AppRegistrations(self.emulator_url, self.ca_file).update(
+            self.spa_client_id,
+            add={"spa_redirect_uris": [self.spa_url], "post_logout_redirect_uris": [self.spa_url]},
+        )
 
     def spa_values(self) -> dict[str, str]:
         """nginx's values for the SPA: its files, and the settings its config.json holds."""
