@@ -16,12 +16,17 @@ import jwt
 
 from ms_emulator.aad_errors import AadError, invalid_grant
 from ms_emulator.claims_request import parse_claims
-from ms_emulator.client_auth import PUBLIC_CLIENT, AuthenticatedClient
+from ms_emulator.client_auth import AuthenticatedClient
 from ms_emulator.grants import DelegatedGrant
 from ms_emulator.scopes import OIDC_SCOPES
 from ms_emulator.state import current_state
 from ms_emulator.tenant_resolution import TenantScope
-from ms_emulator.token_grants import requested_scopes, required, usable_user
+from ms_emulator.token_grants import (
+    requested_scopes,
+    require_confidential,
+    required,
+    usable_user,
+)
 from ms_emulator.token_issuer import access_token_issuer
 from ms_emulator.token_responses import delegated_response
 
@@ -103,14 +108,7 @@ def on_behalf_of_grant(
         )
     assertion = required(form, "assertion")
     required(form, "scope")
-    if client.strength == PUBLIC_CLIENT:
-        raise AadError(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following "
-            "parameter: 'client_assertion' or 'client_secret'.",
-            status=401,
-        )
+    require_confidential(client)
     claims = _verified_assertion(assertion, client)
     _check_issuer_and_user_token(claims)
     user = usable_user(str(claims["oid"]), tenant)

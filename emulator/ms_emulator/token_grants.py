@@ -52,6 +52,18 @@ def resource_api(requested: ScopeRequest, granted: frozenset[str]) -> AppRegistr
     return checked_scopes(" ".join(sorted(granted))).api
 
 
+def require_confidential(client: AuthenticatedClient) -> None:
+    """Refuse a public client (no secret or assertion) a grant for confidential ones only."""
+    if client.strength == PUBLIC_CLIENT:
+        raise AadError(
+            "invalid_client",
+            7000218,
+            "The request body must contain the following "
+            "parameter: 'client_assertion' or 'client_secret'.",
+            status=401,
+        )
+
+
 def usable_user(user_id: str, tenant: TenantScope) -> User:
     """The grant's user, unless deleted, disabled or outside the addressed tenant."""
     user = current_state().directory.user(user_id)
@@ -201,14 +213,7 @@ def client_credentials_grant(
             "valid. Client credential flows must have a scope value with /.default "
             "suffixed to the resource identifier (application ID URI).",
         )
-    if client.strength == PUBLIC_CLIENT:
-        raise AadError(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following "
-            "parameter: 'client_assertion' or 'client_secret'.",
-            status=401,
-        )
+    require_confidential(client)
     return app_only_response(client, parsed.api)
 
 
