@@ -4,10 +4,12 @@
     DELETE /api/sessions/<tenant id>/<object id>/<session id>  end one of them (204)
     DELETE /api/sessions/<tenant id>/<object id>               end all, and the user's sign-in
 
-JSON only. The caller is the signed-in session (401 without one); its ID token's roles must
-hold SESSION_ADMIN_ROLE (403 otherwise), and it manages users of its own tenant only. An
-unsafe method must come from our own origin (Origin) and say it is an API call (a JSON
-Content-Type or X-Requested-With), which no cross-site form can do. A user is addressed as
+JSON only. The caller is the signed-in session (401 without one), or an API client's bearer
+token for our API (bearer_tokens.py: checked as at the edge, judged alone, never with the
+cookie beside it); its roles must hold SESSION_ADMIN_ROLE (403 otherwise), and it manages
+users of its own tenant only. An unsafe method of a session must come from our own origin
+(Origin) and say it is an API call (a JSON Content-Type or X-Requested-With), which no
+cross-site form can do; a bearer token is no cookie a browser adds by itself. A user is addressed as
 Entra addresses them, by tenant and object id; MSAL's account id is `<oid>.<tid>`.
 """
 
@@ -15,14 +17,18 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, jsonify, request, session
 from flask.typing import ResponseReturnValue
 
+from auth_service.authority_keys import AuthorityUnavailableError
+from auth_service.bearer_tokens import BearerTokenError
 from auth_service.session_index import describe
 from auth_service.sessions import REFERENCE
-from auth_service.signed_in_user import SessionUser, signed_in
+from auth_service.signed_in_user import SessionUser
 
 if TYPE_CHECKING:
     from auth_service.service import AuthService
@@ -33,11 +39,13 @@ GUID = re.compile(r"^[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$")
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-def _problem(status: int, code: str, message: str) -> ResponseReturnValue:
+def _problem(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> ResponseReturnValue:
     return (
         jsonify({"error": {"code": code, "message": message}}),
         status,
-        {"Cache-Control": "no-store"},
+        {"Cache-Control": "no-store", **(headers or {})},
     )
 
 
@@ -45,8 +53,46 @@ def _unauthenticated() -> ResponseReturnValue:
     return _problem(401, "unauthenticated", "Sign in to manage sessions.")
 
 
+AdminView = Callable[..., ResponseReturnValue]
+
+
+def admin_caller(view: AdminView) -> AdminView:
+    """Call view with `user=` the caller: a bearer token's principal when the request carries
+    Authorization (refused with RFC 6750's challenge when invalid), else the session's user;
+    `by_token=` says which."""
+
+    @wraps(view)
+    def with_caller(state: AuthService, *args: Any, **kwargs: Any) -> ResponseReturnValue:
+        header = request.headers.get("Authorization")
+        if header is None:
+            user: SessionUser | None = session.get("user")
+            if not user:
+                return _unauthenticated()
+            return view(state, *args, user=user, by_token=False, **kwargs)
+        scheme, _, token = header.partition(" ")
+        try:
+            if scheme.lower() != "bearer" or not token.strip():
+                raise BearerTokenError(
+                    "the Authorization header is not a bearer token", error="invalid_request"
+                )
+            principal = state.bearer_tokens.validate(token.strip())
+        except BearerTokenError as error:
+            code = "forbidden" if error.status == 403 else "invalid_token"
+            return _problem(
+                error.status,
+                code,
+                f"The bearer token was refused: {error}.",
+                {"WWW-Authenticate": error.challenge()},
+            )
+        except AuthorityUnavailableError:
+            return _problem(503, "unavailable", "Bearer tokens cannot be checked right now.")
+        return view(state, *args, user=principal.as_session_user(), by_token=True, **kwargs)
+
+    return with_caller
+
+
 def _refusal(
-    state: AuthService, user: SessionUser, tenant_id: str, object_id: str
+    state: AuthService, user: SessionUser, tenant_id: str, object_id: str, *, by_token: bool
 ) -> ResponseReturnValue | None:
     """The answer that refuses this request, or None when it may go on."""
     if not GUID.match(tenant_id) or not GUID.match(object_id):
@@ -55,7 +101,7 @@ def _refusal(
         return _problem(403, "forbidden", "Managing sessions needs the administrator role.")
     if tenant_id.lower() != str(user.get("tid", "")).lower():
         return _problem(403, "forbidden", "You can manage the sessions of your tenant only.")
-    if request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") and not by_token:
         if request.headers.get("Origin") != _origin(state):
             return _problem(403, "cross_origin", "This request must come from this site.")
         if not request.is_json and not request.headers.get("X-Requested-With"):
@@ -73,28 +119,34 @@ def _account(tenant_id: str, object_id: str) -> str:
     return f"{object_id.lower()}.{tenant_id.lower()}"
 
 
-@signed_in(otherwise=_unauthenticated)
+@admin_caller
 def list_sessions(
-    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser
+    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser, by_token: bool
 ) -> ResponseReturnValue:
     """The user's live sessions: device, address, sign-in time, last seen, and the caller's."""
-    refused = _refusal(state, user, tenant_id, object_id)
+    refused = _refusal(state, user, tenant_id, object_id, by_token=by_token)
     if refused is not None:
         return refused
     assert state.session_index is not None
     account = _account(tenant_id, object_id)
     listed = state.session_index.sessions_of(account, state.sign_ins.current(account))
-    own = session.get(REFERENCE)
+    own = None if by_token else session.get(REFERENCE)
     value = [describe(s, current=s.reference == own) for s in listed]
     return jsonify({"value": value}), 200, {"Cache-Control": "no-store"}
 
 
-@signed_in(otherwise=_unauthenticated)
+@admin_caller
 def revoke_session(
-    state: AuthService, tenant_id: str, object_id: str, session_id: str, *, user: SessionUser
+    state: AuthService,
+    tenant_id: str,
+    object_id: str,
+    session_id: str,
+    *,
+    user: SessionUser,
+    by_token: bool,
 ) -> ResponseReturnValue:
     """End one session of the user: 204, or 404 when the user has no such live session."""
-    refused = _refusal(state, user, tenant_id, object_id)
+    refused = _refusal(state, user, tenant_id, object_id, by_token=by_token)
     if refused is not None:
         return refused
     assert state.session_index is not None
@@ -106,12 +158,12 @@ def revoke_session(
     return "", 204
 
 
-@signed_in(otherwise=_unauthenticated)
+@admin_caller
 def revoke_all(
-    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser
+    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser, by_token: bool
 ) -> ResponseReturnValue:
     """End every session of the user and their sign-in, as sign-out does (token cache too)."""
-    refused = _refusal(state, user, tenant_id, object_id)
+    refused = _refusal(state, user, tenant_id, object_id, by_token=by_token)
     if refused is not None:
         return refused
     assert state.session_index is not None

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 import redis
+import requests
 
 from native_stack.stack import NativeStack
 from signin_core.store.keys import session_index_key, token_cache_key
+from tests.support.api_clients import ApiClient, api_client, claims_of, forge_token
 from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through, signed_in_as
 from tests.support.stack_records import session_record
@@ -203,3 +205,55 @@ def test_other_tenants_and_malformed_addresses_are_refused(
     assert other.status_code == 403 and other.json()["error"]["code"] == "forbidden"
     malformed = admin.get(f"{stack.public_url}/api/sessions/not-a-tenant/x", headers=JSON)
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "invalid_user"
+
+
+@pytest.fixture(scope="module")
+def api_clients(stack: NativeStack) -> Iterator[ApiClient]:
+    """The seeded API client (a CLI an administrator runs) against the stack's emulator."""
+    built = api_client(stack)
+    yield built
+    built.http.close()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {**JSON, "Authorization": f"Bearer {token}"}
+
+
+def test_an_admins_bearer_token_lists_and_revokes_without_a_session(
+    stack: NativeStack, laptop_and_phone: tuple[Browser, Browser], api_clients: ApiClient
+) -> None:
+    laptop, phone = laptop_and_phone
+    path = user_path(stack, laptop)
+    token = str(api_clients.user_token(SAM)["access_token"])
+    with requests.Session() as cli:  # no cookie, no Origin: a command-line client
+        cli.trust_env = False
+        answer = cli.get(path, headers=bearer(token), timeout=15)
+        assert answer.status_code == 200, answer.text
+        sessions = {s["device"]: s for s in answer.json()["value"]}
+        assert {LAPTOP, PHONE} <= set(sessions)
+        assert not any(s["current"] for s in sessions.values())
+        revoked = cli.delete(f"{path}/{sessions[PHONE]['id']}", headers=bearer(token), timeout=15)
+        assert revoked.status_code == 204, revoked.text
+    assert graph_status(stack, phone) == 401
+    assert graph_status(stack, laptop) == 200
+
+
+def test_a_bearer_token_without_the_role_or_refused_gets_json_with_the_reason(
+    stack: NativeStack, admin: Browser, api_clients: ApiClient
+) -> None:
+    path = user_path(stack, admin)
+    jordan = str(api_clients.user_token(JORDAN)["access_token"])
+    with requests.Session() as cli:
+        cli.trust_env = False
+        not_admin = cli.get(path, headers=bearer(jordan), timeout=15)
+        assert not_admin.status_code == 403, not_admin.text
+        assert not_admin.json()["error"]["code"] == "forbidden"
+        forged = forge_token(stack, claims_of(jordan), aud="api://someone-else")
+        refused = cli.get(path, headers=bearer(forged), timeout=15)
+        assert refused.status_code == 401, refused.text
+        assert "another audience" in refused.headers["WWW-Authenticate"]
+        assert refused.json()["error"]["code"] == "invalid_token"
+        # A bearer token is judged alone: the admin's cookie beside it does not help.
+        admin_cookie = admin.http.cookies
+        mixed = cli.get(path, headers=bearer(forged), cookies=admin_cookie, timeout=15)
+        assert mixed.status_code == 401
