@@ -9,8 +9,9 @@ token for our API (bearer_tokens.py: checked as at the edge, judged alone, never
 cookie beside it); its roles must hold SESSION_ADMIN_ROLE (403 otherwise), and it manages
 users of its own tenant only. An unsafe method of a session must come from our own origin
 (Origin) and say it is an API call (a JSON Content-Type or X-Requested-With), which no
-cross-site form can do; a bearer token is no cookie a browser adds by itself. A user is addressed as
-Entra addresses them, by tenant and object id; MSAL's account id is `<oid>.<tid>`.
+cross-site form can do; a bearer token is no cookie a browser adds by itself. A user is
+addressed as Entra addresses them, by tenant and object id; MSAL's account id is
+`<oid>.<tid>`.
 """
 
 from __future__ import annotations
