@@ -16,7 +16,7 @@ from native_stack.stack import REPO_ROOT
 from tests.container_stack.compose_project import ComposeProject, engine_problem
 from tests.support.figures import Figures
 
-# Our images get their own tag, so a test run never replaces what a user runs as :latest.
+# Our images get their own tag, so a test run never replaces what a user runs (the VERSION tag).
 TEST_TAG = "container-tests"
 DEVELOPMENT_FILES = [REPO_ROOT / "docker-compose.yml", REPO_ROOT / "docker-compose.override.yml"]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
