@@ -38,7 +38,7 @@ def end(state: AuthService) -> ResponseReturnValue:
     sid = incoming.args.get("sid", "")
     issuer = incoming.args.get("iss", "")[:ISSUER_MAX_CHARACTERS] or None
     ended = 0
-    if state.session_index is not None and SID_PATTERN.match(sid):
+    if SID_PATTERN.match(sid):
         try:
             ended = state.session_index.end_identity_session(sid, issuer)
         except StoreUnavailableError:

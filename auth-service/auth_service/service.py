@@ -52,7 +52,7 @@ class AuthService:
     metrics: ServiceMetrics
     principals: AppPrincipalTokens
     bearer_tokens: BearerTokenValidator
-    session_index: SessionIndex | None = None
+    session_index: SessionIndex
 
     def init_app(self, app: Flask) -> None:
         """Install the sessions, the routes with their collaborators, and the error pages."""

@@ -57,39 +57,58 @@ def _unauthenticated() -> ResponseReturnValue:
 AdminView = Callable[..., ResponseReturnValue]
 
 
-def admin_caller(view: AdminView) -> AdminView:
-    """Call view with `user=` the caller: a bearer token's principal when the request carries
-    Authorization (refused with RFC 6750's challenge when invalid), else the session's user;
-    `by_token=` says which."""
+def admin_request(view: AdminView) -> AdminView:
+    """Call view for the user the URL addresses, once the caller may manage them.
+
+    The caller is a bearer token's principal when the request carries Authorization (refused
+    with RFC 6750's challenge when invalid), else the session's user. The view gets `account`,
+    the user's MSAL account id, and `own_reference`, the caller's own session (None for a
+    token), instead of the URL's tenant and object ids."""
 
     @wraps(view)
-    def with_caller(state: AuthService, *args: Any, **kwargs: Any) -> ResponseReturnValue:
+    def checked(
+        state: AuthService, tenant_id: str, object_id: str, **kwargs: Any
+    ) -> ResponseReturnValue:
         header = request.headers.get("Authorization")
         if header is None:
             user: SessionUser | None = session.get("user")
             if not user:
                 return _unauthenticated()
-            return view(state, *args, user=user, by_token=False, **kwargs)
-        scheme, _, token = header.partition(" ")
-        try:
-            if scheme.lower() != "bearer" or not token.strip():
-                raise BearerTokenError(
-                    "the Authorization header is not a bearer token", error="invalid_request"
-                )
-            principal = state.bearer_tokens.validate(token.strip())
-        except BearerTokenError as error:
-            code = "forbidden" if error.status == 403 else "invalid_token"
-            return _problem(
-                error.status,
-                code,
-                f"The bearer token was refused: {error}.",
-                {"WWW-Authenticate": error.challenge()},
-            )
-        except AuthorityUnavailableError:
-            return _problem(503, "unavailable", "Bearer tokens cannot be checked right now.")
-        return view(state, *args, user=principal.as_session_user(), by_token=True, **kwargs)
+            own_reference = session.get(REFERENCE)
+        else:
+            caller = _token_caller(state, header)
+            if not isinstance(caller, dict):
+                return caller
+            user, own_reference = caller, None
+        refused = _refusal(state, user, tenant_id, object_id, by_token=header is not None)
+        if refused is not None:
+            return refused
+        account = f"{object_id.lower()}.{tenant_id.lower()}"
+        return view(state, account=account, own_reference=own_reference, **kwargs)
 
-    return with_caller
+    return checked
+
+
+def _token_caller(state: AuthService, header: str) -> SessionUser | ResponseReturnValue:
+    """The principal of the request's bearer token, or the answer that refuses it."""
+    scheme, _, token = header.partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise BearerTokenError(
+                "the Authorization header is not a bearer token", error="invalid_request"
+            )
+        principal = state.bearer_tokens.validate(token.strip())
+    except BearerTokenError as error:
+        code = "forbidden" if error.status == 403 else "invalid_token"
+        return _problem(
+            error.status,
+            code,
+            f"The bearer token was refused: {error}.",
+            {"WWW-Authenticate": error.challenge()},
+        )
+    except AuthorityUnavailableError:
+        return _problem(503, "unavailable", "Bearer tokens cannot be checked right now.")
+    return principal.as_session_user()
 
 
 def _refusal(
@@ -116,59 +135,34 @@ def _origin(state: AuthService) -> str:
     return state.settings.public_url
 
 
-def _account(tenant_id: str, object_id: str) -> str:
-    return f"{object_id.lower()}.{tenant_id.lower()}"
-
-
-@admin_caller
+@admin_request
 def list_sessions(
-    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser, by_token: bool
+    state: AuthService, *, account: str, own_reference: str | None
 ) -> ResponseReturnValue:
     """The user's live sessions: device, address, sign-in time, last seen, and the caller's."""
-    refused = _refusal(state, user, tenant_id, object_id, by_token=by_token)
-    if refused is not None:
-        return refused
-    assert state.session_index is not None
-    account = _account(tenant_id, object_id)
     listed = state.session_index.sessions_of(account, state.sign_ins.current(account))
-    own = None if by_token else session.get(REFERENCE)
-    value = [describe(s, current=s.reference == own) for s in listed]
+    value = [describe(s, current=s.reference == own_reference) for s in listed]
     return jsonify({"value": value}), 200, {"Cache-Control": "no-store"}
 
 
-@admin_caller
+@admin_request
 def revoke_session(
-    state: AuthService,
-    tenant_id: str,
-    object_id: str,
-    session_id: str,
-    *,
-    user: SessionUser,
-    by_token: bool,
+    state: AuthService, session_id: str, *, account: str, own_reference: str | None
 ) -> ResponseReturnValue:
     """End one session of the user: 204, or 404 when the user has no such live session."""
-    refused = _refusal(state, user, tenant_id, object_id, by_token=by_token)
-    if refused is not None:
-        return refused
-    assert state.session_index is not None
     if not REFERENCE_PATTERN.match(session_id) or not state.session_index.revoke(
-        _account(tenant_id, object_id), session_id
+        account, session_id
     ):
         return _problem(404, "not_found", "The user has no such session.")
     log.info("an administrator revoked one session")
     return "", 204
 
 
-@admin_caller
+@admin_request
 def revoke_all(
-    state: AuthService, tenant_id: str, object_id: str, *, user: SessionUser, by_token: bool
+    state: AuthService, *, account: str, own_reference: str | None
 ) -> ResponseReturnValue:
     """End every session of the user and their sign-in, as sign-out does (token cache too)."""
-    refused = _refusal(state, user, tenant_id, object_id, by_token=by_token)
-    if refused is not None:
-        return refused
-    assert state.session_index is not None
-    account = _account(tenant_id, object_id)
     state.sign_ins.end(account)
     state.resources.tokens.delete(account)
     state.session_index.revoke_all(account)
