@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from native_stack.edge import LIFTED_SIGN_IN_LIMITS
-from native_stack.stack import NativeStack, StackOptions
+from native_stack.stack import NativeStack
+from tests.support.app_stacks import app_stack_with_policy
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
 from tests.support.sign_in import signed_in_as
@@ -28,18 +28,8 @@ IT_ADMINISTRATORS = "d2b3c4e5-6f70-4b8c-9dae-1f2a3b4c5d6e"
 
 @pytest.fixture(scope="module")
 def policy_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
-    running = NativeStack(
-        StackOptions(
-            run_dir=tmp_path_factory.mktemp("policy-stack"),
-            demo_app=True,
-            graph_workers=1,
-            nginx_env=dict(LIFTED_SIGN_IN_LIMITS),
-            service_env={"APP_ROUTE_POLICY": json.dumps(POLICY)},
-        )
-    )
-    running.start()
-    yield running
-    running.stop()
+    with app_stack_with_policy(tmp_path_factory.mktemp("policy-stack"), POLICY) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pytest
 
-from native_stack.edge import LIFTED_SIGN_IN_LIMITS
-from native_stack.stack import NativeStack, StackOptions
+from native_stack.stack import NativeStack
+from tests.support.app_stacks import app_stack_with_policy
 from tests.support.browser import Browser
 from tests.support.emulator_control import EmulatorControl
 from tests.support.sign_in import sign_out_through, signed_in_as
@@ -36,18 +36,8 @@ SECOND_FACTOR_PAGE = "Verify your identity"
 
 @pytest.fixture(scope="module")
 def step_up_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NativeStack]:
-    running = NativeStack(
-        StackOptions(
-            run_dir=tmp_path_factory.mktemp("step-up-stack"),
-            demo_app=True,
-            graph_workers=1,
-            nginx_env=dict(LIFTED_SIGN_IN_LIMITS),
-            service_env={"APP_ROUTE_POLICY": json.dumps(POLICY)},
-        )
-    )
-    running.start()
-    yield running
-    running.stop()
+    with app_stack_with_policy(tmp_path_factory.mktemp("step-up-stack"), POLICY) as running:
+        yield running
 
 
 def claims_in_login_link(page_history: list) -> dict:
