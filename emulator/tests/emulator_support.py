@@ -349,3 +349,18 @@ def msal_sign_in(
     response = browser.run(flow["auth_uri"], [("username", username)], redirect_uri)
     result: dict[str, Any] = app.acquire_token_by_auth_code_flow(flow, response)
     return result
+
+
+def resolve_to_emulator(monkeypatch: Any, emulator_url: str, hosts: tuple[str, ...]) -> None:
+    """Make hosts (on any port) resolve to the emulator's loopback address and port: the name
+    resolution of the stand-in host mode, for this test only."""
+    real_getaddrinfo = socket.getaddrinfo
+    emulator_port = int(emulator_url.rsplit(":", 1)[1])
+    names = {host.lower() for host in hosts}
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.lower() in names:
+            return real_getaddrinfo("127.0.0.1", emulator_port, *args, **kwargs)
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

@@ -3,10 +3,15 @@ authority included) and B2C user flows at <name>.b2clogin.com, with their claims
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-from emulator_support import AVERY, TENANT_ID, authorize_url, graph_get, parse_page
+from emulator_support import (
+    AVERY,
+    TENANT_ID,
+    authorize_url,
+    graph_get,
+    parse_page,
+    resolve_to_emulator,
+)
 from emulator_support import msal_sign_in as sign_in
 
 CIAM_TENANT_ID = "3c9e1a7f-5b2d-4e8c-a6f0-9d4b7e2c1a58"
@@ -23,15 +28,7 @@ B2C_USER_FLOW = "https://fabrikamb2c.b2clogin.com/fabrikamb2c.onmicrosoft.com/B2
 @pytest.fixture
 def customer_hosts_on_emulator(emulator, monkeypatch):
     """Resolve the customer tenants' hosts (on any port) to the emulator."""
-    real_getaddrinfo = socket.getaddrinfo
-    emulator_port = int(emulator.url.rsplit(":", 1)[1])
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if isinstance(host, str) and host.lower() in (CIAM_HOST, B2C_HOST):
-            return real_getaddrinfo("127.0.0.1", emulator_port, *args, **kwargs)
-        return real_getaddrinfo(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    resolve_to_emulator(monkeypatch, emulator.url, (CIAM_HOST, B2C_HOST))
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,16 @@ so it also performs Entra's instance discovery against the emulator.
 
 from __future__ import annotations
 
-import socket
-
 import msal
 import pytest
-from emulator_support import AVERY, CLIENT_ID, CLIENT_SECRET, TENANT_ID, trusting_session
+from emulator_support import (
+    AVERY,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TENANT_ID,
+    resolve_to_emulator,
+    trusting_session,
+)
 from emulator_support import msal_sign_in as sign_in
 
 MICROSOFT_HOSTS = ("login.microsoftonline.com", "graph.microsoft.com")
@@ -20,15 +25,7 @@ MICROSOFT_HOSTS = ("login.microsoftonline.com", "graph.microsoft.com")
 @pytest.fixture
 def microsoft_hosts_on_emulator(emulator, monkeypatch):
     """Resolve the Microsoft hosts (on any port) to the emulator's loopback address and port."""
-    real_getaddrinfo = socket.getaddrinfo
-    emulator_port = int(emulator.url.rsplit(":", 1)[1])
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if isinstance(host, str) and host.lower() in MICROSOFT_HOSTS:
-            return real_getaddrinfo("127.0.0.1", emulator_port, *args, **kwargs)
-        return real_getaddrinfo(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    resolve_to_emulator(monkeypatch, emulator.url, MICROSOFT_HOSTS)
 
 
 @pytest.fixture

@@ -7,11 +7,16 @@ production: MSAL gets the sovereign authority unchanged.
 
 from __future__ import annotations
 
-import socket
-
 import msal
 import pytest
-from emulator_support import AVERY, CLIENT_ID, CLIENT_SECRET, TENANT_ID, trusting_session
+from emulator_support import (
+    AVERY,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TENANT_ID,
+    resolve_to_emulator,
+    trusting_session,
+)
 from emulator_support import msal_sign_in as sign_in
 
 SOVEREIGN_HOSTS = (
@@ -25,15 +30,7 @@ SOVEREIGN_HOSTS = (
 @pytest.fixture
 def sovereign_hosts_on_emulator(emulator, monkeypatch):
     """Resolve the sovereign clouds' hosts (on any port) to the emulator."""
-    real_getaddrinfo = socket.getaddrinfo
-    emulator_port = int(emulator.url.rsplit(":", 1)[1])
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        if isinstance(host, str) and host.lower() in SOVEREIGN_HOSTS:
-            return real_getaddrinfo("127.0.0.1", emulator_port, *args, **kwargs)
-        return real_getaddrinfo(host, port, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    resolve_to_emulator(monkeypatch, emulator.url, SOVEREIGN_HOSTS)
 
 
 def discovery(browser, host, tenant=TENANT_ID):
