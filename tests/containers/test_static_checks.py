@@ -289,7 +289,9 @@ WRITTEN_PATHS = {
 
 
 def rendered_services(form: str) -> dict[str, dict[str, object]]:
-    result = compose(*COMPOSE_FORMS[form], env=PRODUCTION_ENV if form.startswith("production") else None)
+    result = compose(
+        *COMPOSE_FORMS[form], env=PRODUCTION_ENV if form.startswith("production") else None
+    )
     assert result.returncode == 0, result.stderr
     services: dict[str, dict[str, object]] = yaml.safe_load(result.stdout)["services"]
     return services
@@ -375,7 +377,9 @@ def test_production_publishes_nginx_on_a_configurable_address() -> None:
 
 @pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
 def test_redis_shares_an_internal_network_with_the_two_services_only(form: str) -> None:
-    result = compose(*COMPOSE_FORMS[form], env=PRODUCTION_ENV if form.startswith("production") else None)
+    result = compose(
+        *COMPOSE_FORMS[form], env=PRODUCTION_ENV if form.startswith("production") else None
+    )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     (store,) = config["services"]["redis"]["networks"]
