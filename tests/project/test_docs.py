@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,6 @@ def broken_links(page: Path) -> list[str]:
     return broken
 
 
-@pytest.mark.parametrize("page", LINKED_PAGES, ids=page_id)
-def test_every_relative_link_and_anchor_resolves(page: Path) -> None:
-    broken = broken_links(page)
-    assert not broken, broken
-
-
 def test_every_docs_page_is_linked_from_the_readme_or_another_page() -> None:
     linked = {
         (page.parent / target.partition("#")[0]).resolve()
@@ -107,10 +102,15 @@ def missing_in_commands(page: Path) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("page", PAGES, ids=page_id)
-def test_shell_commands_name_make_targets_and_files_that_exist(page: Path) -> None:
-    missing = missing_in_commands(page)
-    assert not missing, missing
+@pytest.mark.parametrize("check", [broken_links, missing_in_commands], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("page", LINKED_PAGES, ids=page_id)
+def test_what_each_page_links_to_and_its_commands_name_exists(
+    page: Path, check: Callable[[Path], list[str]]
+) -> None:
+    """Every relative link and anchor resolves; every make target, make dev option and
+    repository file a `sh` block names exists."""
+    found = check(page)
+    assert not found, found
 
 
 def test_the_checks_catch_what_does_not_exist(tmp_path: Path) -> None:
