@@ -7,14 +7,22 @@ PY := $(VENV)/bin/python
 # import path is set by hand anywhere.
 PARTS := signin-core auth-service graph-service emulator examples/demo-app dev
 
-.PHONY: help install install-runtime lint check-containers test-containers test test-fast bench dev up clean
+.PHONY: help check-prerequisites install install-runtime lint check-containers test-containers test test-fast bench dev up clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
-$(VENV)/.runtime: $(addsuffix /pyproject.toml,$(PARTS))
-	@$(PYTHON) -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' || \
-		{ echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
+# What the system must provide (Python >= 3.11 with venv, nginx, redis-server; for the tests
+# Chromium too), checked before anything is installed: FOR=dev (make dev, make install-runtime)
+# or FOR=test (make install and everything built on it). SBIN_PATH: searched besides PATH.
+FOR ?= dev
+SBIN_PATH ?= /usr/sbin:/usr/local/sbin:/sbin
+install: FOR = test
+
+check-prerequisites: ## Say what make dev (FOR=test: make test) needs and is missing, and how to get it
+	@PYTHON='$(PYTHON)' SBIN_PATH='$(SBIN_PATH)' tools/check-prerequisites $(FOR)
+
+$(VENV)/.runtime: $(addsuffix /pyproject.toml,$(PARTS)) | check-prerequisites
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# compat: each part's folder on the path (a .pth file), which mypy can follow too

@@ -1,4 +1,5 @@
-"""The README's commands and folder tree describe what exists."""
+"""The README is a user's few screens, in a user's order, and its commands and the layout
+page's folder tree describe what exists."""
 
 from __future__ import annotations
 
@@ -30,8 +31,28 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "\nmake test\n" in ci
 
 
+def test_the_readme_fits_on_a_few_screens_in_a_users_order() -> None:
+    assert len(README.splitlines()) <= 150
+    sections = re.findall(r"^## (.+)$", README, re.M)
+    assert sections == [
+        "What it is",
+        "Prerequisites",
+        "Port 5000 is taken",
+        "Sign in against your own tenant",
+        "Put your own app behind it",
+        "Deploy it",
+        "Performance",
+        "Read more",
+    ]
+
+
+def test_signing_in_against_a_tenant_takes_five_steps() -> None:
+    steps = README.split("## Sign in against your own tenant", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"^(\d)\. ", steps, re.M) == ["1", "2", "3", "4", "5"]
+
+
 def test_layout_folders_exist() -> None:
-    layout = README.split("## Layout", 1)[1]
+    layout = (REPO_ROOT / "docs" / "layout.md").read_text()
     folders = re.findall(r"^([a-z_-]+)/\s", layout, re.M)
     assert len(folders) >= 6
     for folder in folders:

@@ -56,12 +56,25 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def port_in_use_message(option: str, port: int) -> str:
+    """What to say when a port is taken, naming the option (make dev's ARGS) that picks another."""
+    example = {"--port": "--port 8080", "--tls-port": "--tls --tls-port 8443"}[option]
+    return (
+        f"Port {port} is in use (is `make dev` already running?). "
+        f'Pick another with {option}: make dev ARGS="{example}" '
+        "(in containers: PUBLIC_PORT=8080 docker compose up, PUBLIC_TLS_PORT for https)."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the stack, print how to use it, and stop everything on Ctrl-C."""
     arguments = parse_arguments(argv)
-    for port in [arguments.port] + ([arguments.tls_port] if arguments.tls else []):
+    ports = {"--port": arguments.port} | (
+        {"--tls-port": arguments.tls_port} if arguments.tls else {}
+    )
+    for option, port in ports.items():
         if not port_is_free(port):
-            print(f"Port {port} is in use (is `make dev` already running?).", file=sys.stderr)
+            print(port_in_use_message(option, port), file=sys.stderr)
             return 1
     real_tenant = names_a_real_tenant(os.environ)
     stack = NativeStack(

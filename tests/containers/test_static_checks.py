@@ -262,6 +262,17 @@ COMPOSE_FORMS = {
         "docker-compose.tls.yml",
     ),
     "production": ("docker-compose.yml", "docker-compose.prod.yml"),
+    # The README's example of your own app behind the stack, added to either form.
+    "development-your-app": (
+        "docker-compose.yml",
+        "docker-compose.override.yml",
+        "examples/your-app/compose.yaml",
+    ),
+    "production-your-app": (
+        "docker-compose.yml",
+        "docker-compose.prod.yml",
+        "examples/your-app/compose.yaml",
+    ),
 }
 PRODUCTION_ENV = {
     **{name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS},
@@ -278,7 +289,9 @@ WRITTEN_PATHS = {
 
 
 def rendered_services(form: str) -> dict[str, dict[str, object]]:
-    result = compose(*COMPOSE_FORMS[form], env=PRODUCTION_ENV if form == "production" else None)
+    result = compose(
+        *COMPOSE_FORMS[form], env=PRODUCTION_ENV if form.startswith("production") else None
+    )
     assert result.returncode == 0, result.stderr
     services: dict[str, dict[str, object]] = yaml.safe_load(result.stdout)["services"]
     return services
@@ -319,6 +332,20 @@ def test_what_each_compose_service_writes_is_writable(form: str) -> None:
             assert any(is_within(path, place) for place in writable), f"{name}: {path}"
 
 
+@pytest.mark.parametrize("form", ["development-your-app", "production-your-app"])
+def test_the_your_app_example_puts_its_app_behind_nginx_alone(form: str) -> None:
+    services = rendered_services(form)
+    nginx, app = services["nginx"], services["your-app"]
+    assert nginx["environment"]["APP_UPSTREAM"] == "your-app:8000"  # type: ignore[index]
+    mounts = {volume["target"]: volume["source"] for volume in nginx["volumes"]}  # type: ignore[attr-defined]
+    assert mounts["/etc/nginx/templates/app"] == str(REPO_ROOT / "nginx/templates/app")
+    assert app["build"]["context"] == str(REPO_ROOT / "examples/your-app")  # type: ignore[index]
+    assert not app.get("ports"), "only nginx publishes a port"
+    (app_network,) = app["networks"]  # type: ignore[misc]
+    on_it = {name for name, service in services.items() if app_network in service["networks"]}
+    assert on_it == {"nginx", "your-app"}, on_it
+
+
 def test_redis_runs_as_its_own_user_not_root() -> None:
     # With no capabilities the official entrypoint could not step down from root itself: our
     # image starts as the redis user (alpine: 999:1000), and compose keeps it.
@@ -350,7 +377,9 @@ def test_production_publishes_nginx_on_a_configurable_address() -> None:
 
 @pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
 def test_redis_shares_an_internal_network_with_the_two_services_only(form: str) -> None:
-    result = compose(*COMPOSE_FORMS[form], env=PRODUCTION_ENV if form == "production" else None)
+    result = compose(
+        *COMPOSE_FORMS[form], env=PRODUCTION_ENV if form.startswith("production") else None
+    )
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
     (store,) = config["services"]["redis"]["networks"]
@@ -425,7 +454,7 @@ def test_compose_gives_nginx_the_session_cookie_name_auth_service_uses(form: str
     # nginx takes the session cookie out of the protected app's requests by this name; were
     # the two to differ, the app would receive the session cookie.
     for chosen in (None, "__Host-sid"):
-        env = {**(PRODUCTION_ENV if form == "production" else {})}
+        env = {**(PRODUCTION_ENV if form.startswith("production") else {})}
         if chosen:
             env["SESSION_COOKIE_NAME"] = chosen
         result = compose(*COMPOSE_FORMS[form], env=env)
@@ -453,9 +482,9 @@ def test_kubernetes_gives_nginx_the_session_cookie_name_the_services_use() -> No
 @pytest.mark.parametrize("form", sorted(COMPOSE_FORMS))
 def test_compose_gives_nginx_the_public_url_only_production_requires(form: str) -> None:
     # With PUBLIC_URL nginx refuses every other host; the development form serves any.
-    env = {**(PRODUCTION_ENV if form == "production" else {})}
+    env = {**(PRODUCTION_ENV if form.startswith("production") else {})}
     result = compose(*COMPOSE_FORMS[form], env=env)
     assert result.returncode == 0, result.stderr
     services = yaml.safe_load(result.stdout)["services"]
-    expected = "https://app.example.com" if form == "production" else ""
+    expected = "https://app.example.com" if form.startswith("production") else ""
     assert services["nginx"]["environment"]["PUBLIC_URL"] == expected, form

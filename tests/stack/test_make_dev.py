@@ -142,6 +142,8 @@ def test_dev_runner_refuses_a_busy_port(tmp_path: Path, busy_option: str) -> Non
         )
     assert result.returncode == 1
     assert f"Port {busy_port} is in use" in result.stderr
+    # It names the knob that picks another port, as the README's "Port 5000 is taken" does.
+    assert f"Pick another with {busy_option}: make dev ARGS=" in result.stderr, result.stderr
 
 
 def admin_password_of(acl_file: Path) -> str:
