@@ -14,10 +14,11 @@ help: ## List the targets
 
 # What the system must provide (Python >= 3.11 with venv, nginx, redis-server; for the tests
 # Chromium too), checked before anything is installed: FOR=dev (make dev, make install-runtime)
-# or FOR=test (make install and everything built on it). SBIN_PATH: searched besides PATH.
+# or FOR=test (make test, make test-fast: Chromium too; make lint and make install need only
+# what dev needs). SBIN_PATH: searched besides PATH.
 FOR ?= dev
 SBIN_PATH ?= /usr/sbin:/usr/local/sbin:/sbin
-install: FOR = test
+test test-fast test-containers: FOR = test
 
 check-prerequisites: ## Say what make dev (FOR=test: make test) needs and is missing, and how to get it
 	@PYTHON='$(PYTHON)' SBIN_PATH='$(SBIN_PATH)' tools/check-prerequisites $(FOR)

@@ -82,7 +82,7 @@ def test_a_python_older_than_3_11_is_named_with_its_version(tmp_path: Path) -> N
     assert "Python 3.11 or newer: python3 is Python 3.9.2" in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize(("target", "left_out"), [("dev", "nginx"), ("install", "chromium")])
+@pytest.mark.parametrize(("target", "left_out"), [("dev", "nginx"), ("test", "chromium")])
 def test_make_stops_before_creating_the_virtualenv(
     tmp_path: Path, target: str, left_out: str
 ) -> None:
