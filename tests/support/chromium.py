@@ -68,28 +68,6 @@ def _is_broken_part_of_page(response: Response) -> bool:
     return not (response.status == 404 and missing_by_design)
 
 
-def watch_for_page_problems(tab: Page) -> list[str]:
-    """The list that tab's Content-Security-Policy violations (as Chromium reports them),
-    script errors and parts of a page (stylesheet, script, image) that failed to load go to."""
-    problems: list[str] = []
-    tab.on(
-        "console",
-        lambda message: (
-            problems.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    tab.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    tab.on(
-        "response",
-        lambda response: (
-            problems.append(f"{response.status} for {response.url}")
-            if _is_broken_part_of_page(response)
-            else None
-        ),
-    )
-    return problems
-
-
 @pytest.fixture
 def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh browser context and tab; a screenshot in test-artifacts/ if the test fails.
@@ -100,7 +78,22 @@ def page(chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = chromium.new_context(viewport={"width": 1100, "height": 800})
     context.set_default_timeout(15_000)
     tab = context.new_page()
-    violations = watch_for_page_problems(tab)
+    violations: list[str] = []
+    tab.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    tab.on("pageerror", lambda error: violations.append(f"script error: {error}"))
+    tab.on(
+        "response",
+        lambda response: (
+            violations.append(f"{response.status} for {response.url}")
+            if _is_broken_part_of_page(response)
+            else None
+        ),
+    )
     yield tab
     if request.node.stash.get(CALL_FAILED, False):
         ARTIFACTS_DIR.mkdir(exist_ok=True)
