@@ -1,5 +1,5 @@
 """A person's visits in Chromium on the native stack: the whole visit, photos and initials, the
-protected app, failed sign-ins, and nginx's own pages."""
+protected app and failed sign-ins (nginx's own pages: test_page_accessibility.py)."""
 
 from __future__ import annotations
 
@@ -73,13 +73,3 @@ def test_declining_consent_explains_what_to_do(page: Page, browser_stack: Native
     expect(main).to_contain_text("What you can do")
     expect(page.locator(".error-code")).to_have_text(re.compile(r"AADSTS65004|access_denied"))
     expect(page.get_by_role("link", name="Sign in again")).to_be_visible()
-
-
-def test_nginx_pages_load_their_stylesheet_under_the_policy(
-    page: Page, browser_stack: NativeStack
-) -> None:
-    response = page.goto(browser_stack.public_url + "/_auth/check")
-    assert response is not None and response.status == 404
-    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert background == "rgb(243, 245, 248)"  # from /_edge/edge.css

@@ -68,7 +68,6 @@ ROUTES = (
     Route("DELETE", f"/api/sessions/{SEEDED_TENANT}/{SEEDED_USER}/fuzz-session", JSON, b"{}"),
     Route("GET", "/healthz"),
     Route("GET", "/_auth/check"),
-    Route("GET", "/_edge/edge.css"),
     Route("GET", "/_edge/error.html"),
     Route("GET", "/static/site.css"),
     Route("GET", "/_emulator/common/oauth2/v2.0/authorize?client_id=fuzz&response_type=code"),

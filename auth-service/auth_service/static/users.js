@@ -25,9 +25,13 @@ function loginAgainUrl(loginUrl) {
 }
 
 function addRow(body, user) {
+  // Roles as in users.html: the table stays one for screen readers on a phone's layout.
   const row = body.insertRow();
+  row.setAttribute("role", "row");
   for (const value of [user.displayName, user.mail || user.userPrincipalName, user.jobTitle]) {
-    row.insertCell().textContent = value || "";
+    const cell = row.insertCell();
+    cell.setAttribute("role", "cell");
+    cell.textContent = value || "";
   }
 }
 
