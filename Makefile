@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # import path is set by hand anywhere.
 PARTS := signin-core auth-service graph-service emulator examples/demo-app dev
 
-.PHONY: help install install-runtime lint check-containers test-containers test test-fast bench dev up clean
+.PHONY: help install install-runtime lint check-containers test-containers test test-fast bench dev up k8s-render clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,6 +54,10 @@ dev: install-runtime ## Run the stack natively at http://localhost:5000 with the
 
 up: ## Run the stack in containers (needs a Docker engine)
 	docker compose up --build
+
+OVERLAY ?= production
+k8s-render: install ## Print a Kubernetes overlay's manifests (OVERLAY=production), naming missing secret files
+	@$(PY) tools/render_kubernetes.py deploy/kubernetes/overlays/$(OVERLAY) $(VENV)/bin/kubectl
 
 clean: ## Remove the virtualenv and run files
 	rm -rf $(VENV) .dev-stack test-artifacts
