@@ -29,10 +29,11 @@ install-runtime: $(VENV)/.runtime ## The virtualenv with what running needs, not
 
 install: $(VENV)/.development ## The virtualenv with every part, test and lint tool
 
-lint: install ## ruff and mypy
+lint: install ## ruff, mypy and actionlint (the release workflow)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -p signin_core -p auth_service -p graph_service -p demo_app -p native_stack -p benchmarks
+	$(VENV)/bin/actionlint
 
 check-containers: install ## Validate compose files, Dockerfiles and the rendered nginx config
 	$(PY) -m pytest tests/containers -q
