@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # import path is set by hand anywhere.
 PARTS := signin-core auth-service graph-service emulator examples/demo-app dev
 
-.PHONY: help check-prerequisites install install-runtime lint check-containers test-containers test test-fast bench dev up clean
+.PHONY: help check-prerequisites install install-runtime lint check-containers test-containers test test-fast bench dev up k8s-render clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
@@ -38,10 +38,11 @@ install-runtime: $(VENV)/.runtime ## The virtualenv with what running needs, not
 
 install: $(VENV)/.development ## The virtualenv with every part, test and lint tool
 
-lint: install ## ruff and mypy
+lint: install ## ruff, mypy and actionlint (the release workflow)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy -p signin_core -p auth_service -p graph_service -p demo_app -p native_stack -p benchmarks
+	$(VENV)/bin/actionlint
 
 check-containers: install ## Validate compose files, Dockerfiles and the rendered nginx config
 	$(PY) -m pytest tests/containers -q
@@ -63,6 +64,10 @@ dev: install-runtime ## Run the stack natively at http://localhost:5000 with the
 
 up: ## Run the stack in containers (needs a Docker engine)
 	docker compose up --build
+
+OVERLAY ?= production
+k8s-render: install ## Print a Kubernetes overlay's manifests (OVERLAY=production), naming missing secret files
+	@$(PY) tools/render_kubernetes.py deploy/kubernetes/overlays/$(OVERLAY) $(VENV)/bin/kubectl
 
 clean: ## Remove the virtualenv and run files
 	rm -rf $(VENV) .dev-stack test-artifacts

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from native_stack.stack import REPO_ROOT
 from tests.container_stack.compose_project import docker
 from tests.support.figures import Figures
 
@@ -42,3 +43,14 @@ def test_a_python_image_holds_no_development_tool(built_images: list[str], servi
     assert not [name for name in DEVELOPMENT_PACKAGES if present[name]], present
     listing = docker("run", "--rm", "--entrypoint", "ls", image, "-A", ".").stdout.split()
     assert not {"tests", ".git", ".venv", "benchmarks", "docs"} & set(listing), listing
+
+
+def test_each_image_is_labelled_with_the_version_and_licence(built_images: list[str]) -> None:
+    version = (REPO_ROOT / "VERSION").read_text().strip()
+    for image in built_images:
+        labels = json.loads(
+            docker("image", "inspect", "--format", "{{json .Config.Labels}}", image).stdout
+        )
+        assert labels["org.opencontainers.image.version"] == version, image
+        assert labels["org.opencontainers.image.licenses"] == "MIT", image
+        assert labels["org.opencontainers.image.title"].startswith("signin-stack "), image

@@ -74,3 +74,10 @@ def test_project_files_exist_and_name_this_project() -> None:
     assert "make test" in (REPO_ROOT / "CONTRIBUTING.md").read_text()
     assert version().rsplit(".", 1)[0] in (REPO_ROOT / "SECURITY.md").read_text()
     assert Path(REPO_ROOT / ".pre-commit-config.yaml").is_file()
+
+
+def test_every_part_is_licensed_as_license_says() -> None:
+    assert (REPO_ROOT / "LICENSE").read_text().startswith("MIT License")
+    for part in PARTS:
+        project = tomllib.loads((REPO_ROOT / part / "pyproject.toml").read_text("utf-8"))
+        assert project["project"]["license"] == "MIT", part  # PEP 639: an SPDX expression
