@@ -13,7 +13,9 @@ import re
 from flask import request
 
 NGINX_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
-TRACE_ID_OF_TRACEPARENT = re.compile(r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$")
+TRACE_ID_OF_TRACEPARENT = re.compile(
+    r"^00-(?!0{32})([0-9a-f]{32})-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$"
+)
 
 
 def client_request_id() -> str | None:

@@ -84,7 +84,7 @@ class OtlpCollector:
 
 @contextmanager
 def running_collector() -> Iterator[tuple[OtlpCollector, str]]:
-    """A collector serving on a free loopback port, and its base URL (OTEL_EXPORTER_OTLP_ENDPOINT)."""
+    """A collector on a free loopback port, and its URL (for OTEL_EXPORTER_OTLP_ENDPOINT)."""
     collector = OtlpCollector()
 
     class Handler(BaseHTTPRequestHandler):

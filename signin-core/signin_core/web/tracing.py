@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -227,10 +228,17 @@ class Tracing:
         from opentelemetry.trace import SpanKind
 
         tracer, build_client = self.tracer, connection.client
+        instrumented: list[Any] = []  # the client last built (a closed connection builds anew)
+        guard = threading.Lock()
 
         def traced_client() -> Any:
-            client = build_client()
-            if not getattr(client, "_signin_traced", False):
+            client: Any = build_client()
+            if instrumented and instrumented[0] is client:
+                return client
+            with guard:
+                if instrumented and instrumented[0] is client:
+                    return client
+                instrumented[:] = [client]
                 execute = client.execute_command
 
                 def traced_execute(*args: Any, **options: Any) -> Any:
@@ -243,7 +251,6 @@ class Tracing:
                         return execute(*args, **options)
 
                 client.execute_command = traced_execute
-                client._signin_traced = True
             return client
 
         connection.client = traced_client  # type: ignore[method-assign]
