@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from opentelemetry import context, trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from werkzeug.wsgi import ClosingIterator
 
 from signin_core.settings import GUNICORN_BOOT_ERROR
 
@@ -163,8 +166,6 @@ class Tracing:
         """A "token lookup" span around each token_for, and "token merge" around a sign-in's."""
         if self.tracer is None:
             return
-        from opentelemetry import context
-
         tracer = self.tracer
         token_for, merge_sign_in = tokens.token_for, tokens.merge_sign_in
 
@@ -194,9 +195,6 @@ class Tracing:
         client-request-id sent."""
         if self.tracer is None:
             return
-        from opentelemetry import context
-        from opentelemetry.trace import SpanKind, Status, StatusCode
-
         tracer, send = self.tracer, client.request
 
         @functools.wraps(send)
@@ -225,8 +223,6 @@ class Tracing:
         (keys are never recorded: they name users)."""
         if self.tracer is None:
             return
-        from opentelemetry.trace import SpanKind
-
         tracer, build_client = self.tracer, connection.client
         instrumented: list[Any] = []  # the client last built (a closed connection builds anew)
         guard = threading.Lock()
@@ -261,8 +257,6 @@ TRACING_OFF = Tracing()
 
 def _name_server_span() -> None:
     """Name the request's server span after its route (never its path: paths name users)."""
-    from opentelemetry import trace
-
     route = request.url_rule.rule if request.url_rule is not None else "unmatched"
     span = trace.get_current_span()
     span.update_name(f"{request.method} {route}")
@@ -294,10 +288,7 @@ class _ServerSpans:
         self._getter = _EnvironGetter()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        from opentelemetry import context, trace
-        from opentelemetry.trace import SpanKind, Status, StatusCode
-        from werkzeug.wsgi import ClosingIterator
-
+        """Serve the request inside its server span; the span ends when the body is closed."""
         parent = self._propagator.extract(environ, getter=self._getter)  # type: ignore[arg-type]
         method = str(environ.get("REQUEST_METHOD", ""))
         span = self._tracer.start_span(
