@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -23,12 +24,15 @@ from signin_core.tokens.sign_ins import UserSignIns
 from signin_core.web.metrics import init_metrics
 from signin_core.web.redirects import init_relative_redirects
 from signin_core.web.request_logging import configure_json_logging, init_request_logging
+from signin_core.web.tracing import Tracing, build_tracing
 
 
-def create_app(settings: AuthSettings | None = None) -> Flask:
-    """Build auth-service; with no settings given, read them from the environment."""
+def create_app(settings: AuthSettings | None = None, tracing: Tracing | None = None) -> Flask:
+    """Build auth-service; with no settings or tracing given, read them from the environment."""
     if settings is None:
         settings = load_settings_or_exit(AuthSettings, "auth-service")
+    if tracing is None:
+        tracing = build_tracing("auth-service", os.environ)
     configure_json_logging("auth-service")
     app = Flask(__name__)
     init_request_logging(app)
@@ -47,7 +51,7 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
-    resources = build_shared_resources(settings, metrics)
+    resources = build_shared_resources(settings, metrics, tracing)
     sign_ins = UserSignIns(resources.store, lifetime_seconds=settings.session_max_seconds)
     names = KeyedNames(settings.encryption_key_texts())
     session_index = SessionIndex(
@@ -102,4 +106,6 @@ def create_app(settings: AuthSettings | None = None) -> Flask:
             allowed_tenants=settings.tenant_allowlist,
         ),
     ).init_app(app)
+    tracing.trace_view(app, "pages.session_check", "session check")
+    tracing.init_app(app)
     return app

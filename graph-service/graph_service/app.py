@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from flask import Flask
@@ -21,12 +22,15 @@ from signin_core.web import metrics as service_metrics
 from signin_core.web.health import health_blueprint
 from signin_core.web.redirects import init_relative_redirects
 from signin_core.web.request_logging import configure_json_logging, init_request_logging
+from signin_core.web.tracing import Tracing, build_tracing
 
 
-def create_app(settings: GraphSettings | None = None) -> Flask:
-    """Build graph-service; with no settings given, read them from the environment."""
+def create_app(settings: GraphSettings | None = None, tracing: Tracing | None = None) -> Flask:
+    """Build graph-service; with no settings or tracing given, read them from the environment."""
     if settings is None:
         settings = load_settings_or_exit(GraphSettings, "graph-service")
+    if tracing is None:
+        tracing = build_tracing("graph-service", os.environ)
     allowlist = _allowlist_or_exit(settings)
     configure_json_logging("graph-service")
     app = Flask(__name__)
@@ -36,12 +40,14 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
     service_metrics.init_app(app, metrics)
     app.config.update(MAX_CONTENT_LENGTH=1024 * 1024)
     app.url_map.merge_slashes = False  # `//host` in a Graph path is refused, not redirected
-    resources = build_shared_resources(settings, metrics)
+    resources = build_shared_resources(settings, metrics, tracing)
     app.register_blueprint(health_blueprint({"redis": resources.store.ping}))
+    graph_transport = GraphTransport.for_origin_of(settings.graph_base_url, resources.http)
+    tracing.trace_http_calls(graph_transport, "Graph")
     gateway = GraphGateway(
         tokens=resources.tokens,
         client=GraphClient(
-            GraphTransport.for_origin_of(settings.graph_base_url, resources.http),
+            graph_transport,
             settings.graph_base_url,
             RetryPolicy(
                 max_retries=settings.graph_max_retries,
@@ -63,6 +69,7 @@ def create_app(settings: GraphSettings | None = None) -> Flask:
     graph_routes.init_app(app, gateway, signed_in)
     json_errors.init_app(app, metrics)
     no_store.init_app(app)
+    tracing.init_app(app)
     return app
 
 

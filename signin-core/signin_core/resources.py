@@ -14,6 +14,7 @@ from signin_core.store.redis_connection import connect_redis
 from signin_core.tokens import StoredTokenCaches, TokenCacheRecords
 from signin_core.tokens.refresh_lock import RedisRefreshLocks
 from signin_core.web.metrics import ServiceMetrics
+from signin_core.web.tracing import TRACING_OFF, Tracing
 
 
 @dataclass(frozen=True)
@@ -28,25 +29,32 @@ class SharedResources:
     assertions: IdentityAssertions
 
 
-def build_shared_resources(settings: IdentitySettings, metrics: ServiceMetrics) -> SharedResources:
-    """Create the resources from settings; nothing connects until first used."""
+def build_shared_resources(
+    settings: IdentitySettings, metrics: ServiceMetrics, tracing: Tracing = TRACING_OFF
+) -> SharedResources:
+    """Create the resources from settings, traced when tracing is on; nothing connects until
+    first used."""
     redis_connection = connect_redis(
         settings.redis_url,
         ca_file=settings.redis_ca_file,
         password=settings.redis_password.get_secret_value() if settings.redis_password else None,
     )
+    tracing.trace_redis(redis_connection)
     store = RedisByteStore(redis_connection)
     cipher = RecordCipher(settings.encryption_key_texts())
     http = OutboundSession(ca_bundle=settings.trusted_ca_bundle)
+    tracing.trace_http_calls(http)
     clients = ConfidentialClientFactory(settings, http)
     records = TokenCacheRecords(
         store, cipher, client_id=settings.client_id, ttl_seconds=settings.token_cache_ttl_seconds()
     )
+    # The refresh locks serve the token cache owner alone: refreshes and sign-in merges.
+    tokens = StoredTokenCaches(records, RedisRefreshLocks(redis_connection), clients, metrics)
+    tracing.trace_token_caches(tokens)
     return SharedResources(
         store=store,
         cipher=cipher,
-        # The refresh locks serve the token cache owner alone: refreshes and sign-in merges.
-        tokens=StoredTokenCaches(records, RedisRefreshLocks(redis_connection), clients, metrics),
+        tokens=tokens,
         clients=clients,
         http=http,
         assertions=IdentityAssertions(settings.identity_assertion_key.get_secret_value()),

@@ -22,6 +22,8 @@ CHECK_HEADERS = {
     "x-forwarded-for",
     "x-forwarded-proto",
     "x-forwarded-host",
+    "traceparent",  # nginx's, or a valid one of the client's (docs/tracing.md)
+    "tracestate",
 }
 
 
@@ -63,7 +65,9 @@ def test_the_check_carries_the_session_cookie_and_nothing_else_of_the_client(
     assert check.headers["cookie"] == f"signin_session={SESSION_ID}"
     assert check.headers["accept"] == "application/json"
     assert check.headers["x-forwarded-for"] == "127.0.0.1"
-    assert len(check.headers["x-request-id"]) == 32
+    request_id = check.headers["x-request-id"]
+    assert len(request_id) == 32
+    assert check.headers["traceparent"] == f"00-{request_id}-{request_id[16:]}-01"
 
 
 def received_by(probe_requests: list[ProbedRequest], path: str) -> ProbedRequest:
