@@ -19,10 +19,10 @@ def test_run_and_test_commands_are_near_the_top_compose_first() -> None:
 
 
 def test_every_make_target_the_readme_names_exists() -> None:
-    named = set(re.findall(r"`make ([a-z-]+)", README)) | set(
-        re.findall(r"^make ([a-z-]+)", README, re.M)
+    named = set(re.findall(r"`make ([a-z0-9-]+)", README)) | set(
+        re.findall(r"^make ([a-z0-9-]+)", README, re.M)
     )
-    targets = set(re.findall(r"^([a-z-]+):", MAKEFILE, re.M))
+    targets = set(re.findall(r"^([a-z0-9-]+):", MAKEFILE, re.M))
     assert named and named <= targets, named - targets
 
 

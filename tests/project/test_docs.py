@@ -16,7 +16,7 @@ from native_stack.stack import REPO_ROOT
 PAGES = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
 # Also checked for links: the other pages a reader reaches from the README.
 LINKED_PAGES = [*PAGES, *(REPO_ROOT / name for name in ("CONTRIBUTING.md", "SECURITY.md"))]
-MAKE_TARGETS = set(re.findall(r"^([a-z-]+):", (REPO_ROOT / "Makefile").read_text(), re.M))
+MAKE_TARGETS = set(re.findall(r"^([a-z0-9-]+):", (REPO_ROOT / "Makefile").read_text(), re.M))
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 # A repository path as a command names it: a/b/c, or a file name with one of these endings.
