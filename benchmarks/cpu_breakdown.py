@@ -40,22 +40,38 @@ PATHS = ("/graph/me", "/graph/users")
 SERVICES = ("nginx", "auth-service", "graph-service", "emulator", "redis")
 PROFILED = ("auth-service", "graph-service", "emulator")
 TOP_FUNCTIONS = 6
+
+
 # (category, pattern on a frame's "function (file:line)"), the first one on a sample's stack
-# wins: logging's JSON formatting counts as logging, a session's Redis GET as Redis.
+# wins: logging's JSON formatting counts as logging, a session's Redis GET as Redis. py-spy
+# names a library's file from its package (`(redis/client.py:...)`).
+def _package(*names: str) -> str:
+    return r"[(/](?:" + "|".join(names) + ")/"
+
+
+def _files(*names: str) -> str:
+    return r"[(/](?:" + "|".join(re.escape(name) for name in names) + "):"
+
+
 CATEGORIES = (
-    ("logging", re.compile(r"/logging/|request_logging\.py|gunicorn_logging\.py")),
-    ("metrics (prometheus_client)", re.compile(r"prometheus_client/|/metrics\.py")),
-    ("signing (JWT: HS256, ES256)", re.compile(r"/jwt/|assertions\.py|app_principal\.py")),
-    ("sealing (AES-GCM, keyed names)", re.compile(r"record_cipher\.py|keyed_names\.py")),
-    ("Redis round trips", re.compile(r"/redis/")),
-    ("MSAL (token cache, silent)", re.compile(r"/msal/")),
-    ("HTTP client to Graph (urllib3)", re.compile(r"/urllib3/|graph_transport\.py")),
-    ("TLS, sockets (ssl)", re.compile(r"/ssl\.py|/socket\.py")),
-    ("JSON (json, msgspec)", re.compile(r"/json/|msgspec")),
-    ("route policy, identity headers", re.compile(r"route_policy\.py|app_identity_headers\.py")),
-    ("gunicorn, gevent", re.compile(r"/gunicorn/|/gevent/")),
-    ("Flask, werkzeug, flask_session", re.compile(r"/flask/|/werkzeug/|/flask_session/")),
-)
+    ("logging", _package("logging") + "|request_logging|gunicorn_logging"),
+    ("metrics (prometheus_client)", _package("prometheus_client") + "|metrics\\.py"),
+    ("JWT: sign, verify (HS256, ES256, RS256)",
+     _package("jwt") + "|" + _files("assertions.py", "app_principal.py")),
+    ("sealing (AES-GCM, keyed names)", _files("record_cipher.py", "keyed_names.py")),
+    ("Redis round trips", _package("redis")),
+    ("MSAL (token cache, silent)", _package("msal")),
+    ("HTTP client to Graph (urllib3)", _package("urllib3") + "|" + _files("graph_transport.py")),
+    ("JSON (json, msgspec)", _package("json", "msgspec")),
+    ("route policy, identity headers", _files("route_policy.py", "app_identity_headers.py")),
+)  # fmt: skip
+# A sample in none of those: by its innermost frame, where the time was spent.
+OWN_CATEGORIES = (
+    ("sockets, event loop (gevent, ssl)",
+     _package("gevent") + "|" + _files("ssl.py", "socket.py", "selectors.py", "thread.py")),
+    ("gunicorn (HTTP parsing, writing)", _package("gunicorn")),
+    ("Flask, werkzeug, flask_session", _package("flask", "werkzeug", "flask_session")),
+)  # fmt: skip
 OTHER = "other (the service's own code)"
 
 
@@ -139,10 +155,13 @@ def profile(
 
 
 def category_of(stack: str) -> str:
-    """The first category whose code is on the stack (outermost frame first)."""
+    """The first category whose code is on the stack, else the one of its innermost frame."""
     frames = [frame for frame in stack.split(";") if not frame.startswith("process ")]
     for category, pattern in CATEGORIES:
-        if any(pattern.search(frame) for frame in frames):
+        if any(re.search(pattern, frame) for frame in frames):
+            return category
+    for category, pattern in OWN_CATEGORIES:
+        if frames and re.search(pattern, frames[-1]):
             return category
     return OTHER
 
