@@ -19,6 +19,7 @@ from typing import Protocol, cast
 BENCHMARKS = (
     "redis_bytes",  # Redis bytes per signed-in user (session + token cache)
     "graph_throughput",  # GET /graph/me through the stack against the emulator floor
+    "cpu_breakdown",  # CPU ms per warm Graph request, per process, and a profile of each
 )
 
 

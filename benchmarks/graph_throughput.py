@@ -67,7 +67,8 @@ def _row(name: str, figures: LoadFigures, floor: LoadFigures) -> list[str]:
     ]
 
 
-def _access_token(stack: NativeStack, home_account_id: str) -> str:
+def access_token(stack: NativeStack, home_account_id: str) -> str:
+    """An access token from the user's token cache: what a call straight to Graph sends."""
     cache = stack_token_caches(stack).load(home_account_id).cache
     entries = cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)
     return str(next(iter(entries))["secret"])
@@ -224,7 +225,7 @@ def run(run_dir: Path) -> str:
         json_accept = {"Accept": "application/json"}
         _warm(browser, graph_me, {**cookie, **json_accept})
         home_account_id = home_account_id_of(stack, browser)
-        token = _access_token(stack, home_account_id)
+        token = access_token(stack, home_account_id)
         other_users = _sealed_other_users(stack, home_account_id)
         fixed_graph, fixed_port = _start_fixed_graph(stack, run_dir)
 

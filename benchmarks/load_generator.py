@@ -20,6 +20,7 @@ class LoadFigures:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    requests: int = 0  # completed in the run
 
 
 def wrk_binary() -> str:
@@ -46,9 +47,11 @@ def run_wrk(url: str, headers: dict[str, str], *, duration: int = DURATION_SECON
     p50 = re.search(r"\s50%\s+([\d.]+\w+)", output).group(1)  # type: ignore[union-attr]
     p99 = re.search(r"\s99%\s+([\d.]+\w+)", output).group(1)  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    requests = re.search(r"(\d+) requests in ", output)
     return LoadFigures(
         requests_per_second=rps,
         p50_ms=_milliseconds(p50),
         p99_ms=_milliseconds(p99),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        requests=int(requests.group(1)) if requests else 0,
     )

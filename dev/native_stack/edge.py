@@ -17,6 +17,7 @@ SITE_DEFAULTS = {
     "PUBLIC_URL": "",
     "APP_PATH": "/app/",
     "SESSION_COOKIE_NAME": "signin_session",
+    "SESSION_CHECK_CACHE_SECONDS": "2",
 }
 DEMO_APP_PATH = "/app/"
 # For a test stack whose tests sign in often, all from 127.0.0.1: it passes these as nginx_env,

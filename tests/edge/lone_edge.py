@@ -59,10 +59,13 @@ class LoneEdge:
             self.values,
             leave_out=leave_out,
         )
+        # As native_stack does: started by root, workers run as root, not as nobody, who may
+        # not enter the test's 0700 folder (where nginx keeps its session-check cache).
+        workers_user = " user root;" if os.geteuid() == 0 else ""
         argv = [
             find_tool("nginx") or "nginx",
             "-p", str(nginx_dir), "-c", str(nginx_dir / "nginx.conf"),
-            "-e", "stderr", "-g", "daemon off;",
+            "-e", "stderr", "-g", "daemon off;" + workers_user,
         ]  # fmt: skip
         self.process = ManagedProcess("nginx", argv, dict(os.environ), self.log_path)
         self.process.start()

@@ -14,6 +14,7 @@ from native_stack.stack import NativeStack
 from signin_core.store.keys import session_index_key, token_cache_key
 from tests.support.api_clients import ApiClient, api_client, claims_of, forge_token
 from tests.support.browser import Browser
+from tests.support.session_check_cache import refused_within_revocation_delay
 from tests.support.sign_in import sign_in_through, signed_in_as
 from tests.support.stack_records import session_record
 
@@ -90,7 +91,8 @@ def test_an_admin_lists_and_revokes_one_session_then_all(
     phone_session = devices[PHONE]["id"]
     revoked = admin.http.delete(f"{path}/{phone_session}", headers=unsafe_headers(stack))
     assert revoked.status_code == 204, revoked.text
-    assert graph_status(stack, phone) == 401
+    # nginx may pass a check it just passed for a few seconds more (session_check_cache.py).
+    assert refused_within_revocation_delay(lambda: graph_status(stack, phone))
     assert "Sign in with Microsoft" in phone.get(stack.public_url + "/").text
     assert graph_status(stack, laptop) == 200
     left = [s["device"] for s in listed(admin, path)]
@@ -101,7 +103,7 @@ def test_an_admin_lists_and_revokes_one_session_then_all(
     home_account_id = str(session_record(stack, laptop)["user"]["home_account_id"])
     everything = admin.http.delete(path, headers=unsafe_headers(stack))
     assert everything.status_code == 204, everything.text
-    assert graph_status(stack, laptop) == 401
+    assert refused_within_revocation_delay(lambda: graph_status(stack, laptop))
     assert listed(admin, path) == []
     # As sign-out does: the user's token cache and index are gone from Redis.
     assert not stack_redis.exists(token_cache_key(stack.registration.client_id, home_account_id))
@@ -234,7 +236,7 @@ def test_an_admins_bearer_token_lists_and_revokes_without_a_session(
         assert not any(s["current"] for s in sessions.values())
         revoked = cli.delete(f"{path}/{sessions[PHONE]['id']}", headers=bearer(token), timeout=15)
         assert revoked.status_code == 204, revoked.text
-    assert graph_status(stack, phone) == 401
+    assert refused_within_revocation_delay(lambda: graph_status(stack, phone))
     assert graph_status(stack, laptop) == 200
 
 
