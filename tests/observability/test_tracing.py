@@ -27,7 +27,8 @@ def traced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NativeSta
     with running_collector() as (collector, endpoint):
         options = StackOptions(
             run_dir=tmp_path_factory.mktemp("traced"),
-            nginx_env=dict(LIFTED_SIGN_IN_LIMITS),
+            # Every request checked, so that each trace holds its session check's spans.
+            nginx_env={**LIFTED_SIGN_IN_LIMITS, "SESSION_CHECK_CACHE_SECONDS": "0"},
             service_env={"OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "50"},
         )
         with NativeStack(options) as stack:
