@@ -66,7 +66,9 @@ class QuickstartAuth:
         accounts = client.get_accounts()
         if not accounts:
             return None
-        result = client.acquire_token_silent(list(self.settings.scopes), account=accounts[0])
+        result: dict[str, Any] | None = client.acquire_token_silent(
+            list(self.settings.scopes), account=accounts[0]
+        )
         self.save_cache(cache)
         return result
 
@@ -90,7 +92,7 @@ def create_app(settings: BaselineSettings | None = None) -> Flask:
         user = session.get("user")
         if not user:
             return '<a href="/login">Sign in</a>'
-        return f"Signed in as {user.get('name')}. <a href=\"/graphcall\">Call Graph</a>"
+        return f'Signed in as {user.get("name")}. <a href="/graphcall">Call Graph</a>'
 
     @app.get("/login")
     def login() -> WerkzeugResponse:
