@@ -22,7 +22,7 @@ import redis
 
 from benchmarks.graph_throughput import UNLIMITED_SIGN_INS, _access_token, _failed_answers_at_nginx
 from benchmarks.load_generator import LoadFigures, run_wrk, wrk_binary
-from benchmarks.other_users import UserKeys, bytes_of, populate, signin_keys
+from benchmarks.other_users import UserKeys, bytes_of, key_kind, populate, signin_keys
 from benchmarks.process_memory import PeakSampler, group_rss_bytes
 from benchmarks.quickstart_baseline.server import BaselineServer
 from benchmarks.redis_bytes import _add_users
@@ -236,6 +236,7 @@ def run(run_dir: Path, quick: bool = False) -> str:
                         )
                     )
         sizes, model = _bytes_per_user(stack, admin, plan.measured_users)
+        model_key_bytes = {key_kind(key): bytes_of(admin, {key}) for key in model.dumps}
         memory_before = _used_memory(admin)
         populate_seconds = populate(admin, model, plan.other_users)
         memory_after = _used_memory(admin)
@@ -257,6 +258,7 @@ def run(run_dir: Path, quick: bool = False) -> str:
         s / b for s, b in zip(sign_ins["stack"], sign_ins["baseline"], strict=True)
     )
     per_user = statistics.mean(sizes)
+    key_sizes = ", ".join(f"{kind} {size}" for kind, size in model_key_bytes.items())
 
     def rps(row: str) -> str:
         return f"{rows.median(row, _rps):.0f}"
@@ -306,7 +308,7 @@ def run(run_dir: Path, quick: bool = False) -> str:
         f"Redis bytes per user (MEMORY USAGE of every key a sign-in and first /graph/me wrote, "
         f"{len(model.dumps)} keys; tokens: access {ACCESS_TOKEN_LENGTH}, refresh "
         f"{REFRESH_TOKEN_LENGTH} characters): "
-        f"{', '.join(str(size) for size in sizes)}\n"
+        f"{', '.join(str(size) for size in sizes)}; the first user's keys: {key_sizes}\n"
         f"{plan.other_users:,} other users populated in {populate_seconds:.1f} s (pipelined "
         f"RESTORE); Redis used_memory {memory_before / 2**20:,.0f} MiB -> "
         f"{memory_after / 2**20:,.0f} MiB ({(memory_after - memory_before) / plan.other_users:,.0f}"

@@ -61,6 +61,14 @@ def populate(client: redis.Redis, model: UserKeys, count: int) -> float:
     return time.monotonic() - started
 
 
+def key_kind(key: bytes) -> str:
+    """What a key holds, from its name: `session`, `tokencache`, `sign-in`, ..."""
+    name = key.decode()
+    if "}:" in name:  # a user's own key: signin:{user:<id>}:<kind>[:<client id>]
+        return name.partition("}:")[2].split(":")[0]
+    return name.split(":")[1]  # signin:<kind>:<keyed hash>
+
+
 def signin_keys(client: redis.Redis) -> set[bytes]:
     """Every key of the stack's namespace now in Redis (SCAN, never KEYS)."""
     return set(client.scan_iter(match="signin:*", count=10_000))

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 import redis
 
-from benchmarks.other_users import UserKeys, bytes_of, other_user_key, populate, signin_keys
+from benchmarks.other_users import (
+    UserKeys,
+    bytes_of,
+    key_kind,
+    other_user_key,
+    populate,
+    signin_keys,
+)
 from native_stack.ports import free_port
 from native_stack.redis_server import start_redis_server
 
@@ -56,3 +63,9 @@ def test_populate_copies_every_key_of_the_model_user_with_an_expiry(client: redi
     assert client.hget(copy, "s1") == b"device" and 0 < client.ttl(copy) <= 3600
     assert client.get(other_user_key(b"signin:session:keyedhash", HOME, 5)) == b"sealed session"
     assert bytes_of(client, set(model.dumps)) > sum(len(v) for v in MODEL_KEYS.values())
+
+
+def test_key_kind_names_what_a_key_holds() -> None:
+    kinds = [key_kind(key) for key in MODEL_KEYS]
+    assert kinds == ["tokencache", "sign-in", "session"]
+    assert key_kind(b"signin:identity-session:abc") == "identity-session"
