@@ -12,8 +12,6 @@ users' keys in Redis. The emulator issues Entra-sized tokens throughout.
 from __future__ import annotations
 
 import statistics
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from benchmarks.other_users import UserKeys, bytes_of, key_kind, populate, signi
 from benchmarks.process_memory import PeakSampler, group_rss_bytes
 from benchmarks.quickstart_baseline.server import BaselineServer
 from benchmarks.redis_bytes import _add_users
+from benchmarks.sign_ins import JSON, sign_ins_per_second
 from benchmarks.summary import AT_LEAST, AT_MOST, WITHIN, Measured, Target, summary_table
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
@@ -39,7 +38,6 @@ ENTRA_SIZED_TOKENS = {
     "EMULATOR_ACCESS_TOKEN_LENGTH": str(ACCESS_TOKEN_LENGTH),
     "EMULATOR_REFRESH_TOKEN_LENGTH": str(REFRESH_TOKEN_LENGTH),
 }
-JSON = {"Accept": "application/json"}
 SIGN_IN_CLIENTS = 4
 WARM_UP_CALLS = 20
 
@@ -101,40 +99,6 @@ def _rps(figures: LoadFigures) -> float:
 
 def _p99(figures: LoadFigures) -> float:
     return figures.p99_ms
-
-
-def sign_ins_per_second(
-    origin: str, usernames: list[str], first_call: str, seconds: float, clients: int
-) -> float:
-    """Complete sign-ins (authorize, callback, first Graph call) per second from clients
-    browsers signing in over and over, each time a new browser."""
-    completed = 0
-    lock = threading.Lock()
-    failures: list[BaseException] = []
-    deadline = time.monotonic() + seconds
-
-    def client_loop(index: int) -> None:
-        nonlocal completed
-        try:
-            while time.monotonic() < deadline:
-                with Browser() as browser:
-                    sign_in_through(browser, origin, usernames[index % len(usernames)])
-                    answer = browser.get(origin + first_call, headers=JSON)
-                    assert answer.status_code == 200, answer.text[:300]
-                with lock:
-                    completed += 1
-        except BaseException as error:  # a failed sign-in makes the figure meaningless
-            failures.append(error)
-
-    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(f"{len(failures)} sign-in client(s) failed") from failures[0]
-    return completed / (time.monotonic() - started)
 
 
 def _signed_in(

@@ -99,17 +99,17 @@ def test_tokens_can_be_as_long_as_entra_issues_them(state_dir):
         **on_emulator,
     )
     code = parse_qs(urlsplit(signed_in.headers["Location"]).query)["code"][0]
-    tokens = client.post(
-        f"/{TENANT_ID}/oauth2/v2.0/token",
-        data={
-            "grant_type": "authorization_code",
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-        },
-        **on_emulator,
-    ).get_json()
+
+    def redeem(grant: dict[str, str]) -> dict[str, str]:
+        answer = client.post(
+            f"/{TENANT_ID}/oauth2/v2.0/token",
+            data={"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, **grant},
+            **on_emulator,
+        )
+        return dict(answer.get_json())
+
+    grant = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    tokens = redeem(grant)
     assert 2000 <= len(tokens["access_token"]) <= 2004
     assert len(tokens["refresh_token"]) == 1400
     # Graph still accepts the longer token, and the refresh token still redeems.
@@ -117,16 +117,7 @@ def test_tokens_can_be_as_long_as_entra_issues_them(state_dir):
         "/v1.0/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}, **on_emulator
     )
     assert me.status_code == 200 and me.get_json()["userPrincipalName"] == AVERY
-    renewed = client.post(
-        f"/{TENANT_ID}/oauth2/v2.0/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": CLIENT_ID,
-            "client_secret": CLIENT_SECRET,
-            "refresh_token": tokens["refresh_token"],
-        },
-        **on_emulator,
-    ).get_json()
+    renewed = redeem({"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert len(renewed["refresh_token"]) == 1400 and len(renewed["access_token"]) >= 2000
     with pytest.raises(ValueError, match="EMULATOR_REFRESH_TOKEN_LENGTH"):
         EmulatorSettings.from_env({"EMULATOR_REFRESH_TOKEN_LENGTH": "long"})
