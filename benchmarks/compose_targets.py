@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -36,13 +37,14 @@ from signin_core.store.byte_store import RedisByteStore
 from signin_core.store.record_cipher import RecordCipher
 from signin_core.store.redis_connection import connect_redis
 from signin_core.tokens import TokenCacheRecords
-client = connect_redis(os.environ["REDIS_URL"], password=os.environ["REDIS_PASSWORD"])
+connection = connect_redis(os.environ["REDIS_URL"], password=os.environ["REDIS_PASSWORD"])
+client = connection.client()
 sizes = {key.decode(): client.memory_usage(key, samples=0) or 0
          for key in client.scan_iter(match="signin:*", count=10000)}
 token = None
 if len(sys.argv) > 1:
     caches = TokenCacheRecords(
-        RedisByteStore(client), RecordCipher(os.environ["DATA_ENCRYPTION_KEYS"].split(",")),
+        RedisByteStore(connection), RecordCipher(os.environ["DATA_ENCRYPTION_KEYS"].split(",")),
         client_id=os.environ["CLIENT_ID"], ttl_seconds=3600)
     entries = caches.load(sys.argv[1]).cache.search("AccessToken")
     token = next(iter(entries))["secret"]
@@ -129,6 +131,7 @@ def probe_redis(project: ComposeProject, home_account_id: str | None = None) -> 
 
 
 def run_compose(
+    run_dir: Path,
     *,
     rounds: int,
     round_seconds: int,
@@ -157,13 +160,18 @@ def run_compose(
     public_url = f"http://localhost:{public_port}"
     emulator_url = f"https://127.0.0.1:{emulator_port}"
     registration = read_seeded_registration()
+    run_dir.mkdir(parents=True, exist_ok=True)
     project.down()  # what an interrupted run may have left
     try:
         project.compose("build", timeout=1800)  # from cache when the images are current
         project.up()
+        ca_file = run_dir / "emulator-ca.crt"
+        ca_file.write_text(
+            project.compose("exec", "-T", "emulator", "cat", "/var/lib/emulator/ca.crt").stdout
+        )
         with requests.Session() as http:
-            http.trust_env = False
-            http.verify = False  # only to add users: the emulator's CA stays in its volume
+            http.trust_env = False  # REQUESTS_CA_BUNDLE would win over verify
+            http.verify = str(ca_file)
             for number in range(measured_users):
                 before = set(probe_redis(project).sizes)
                 username = f"bench.compose{number}@contoso.example"

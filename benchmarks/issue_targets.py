@@ -100,7 +100,7 @@ def detail_table(title: str, rows: Rows) -> str:
     return format_table(title, header, detail)
 
 
-def _compose_part(plan: RunPlan) -> tuple[str, list[Measured]]:
+def _compose_part(plan: RunPlan, run_dir: Path) -> tuple[str, list[Measured]]:
     """The compose stack's tables and targets; when it cannot run, targets that say why."""
     missing = [
         replace(t, name=COMPOSE + t.name)
@@ -113,14 +113,17 @@ def _compose_part(plan: RunPlan) -> tuple[str, list[Measured]]:
         ]
     try:
         figures = run_compose(
+            run_dir,
             rounds=plan.rounds,
             round_seconds=plan.round_seconds,
             measured_users=plan.compose_users,
             token_env=ENTRA_SIZED_TOKENS,
         )
     except Exception as error:  # noqa: BLE001 - the native figures still stand
-        reason = f"did not run: {str(error).splitlines()[0][:60]}"
-        return f"compose stack: {error}\n\n", [Measured(t, reason, None) for t in missing]
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        reason = f"did not run: {lines[-1][:60]}"
+        text = "compose stack did not run:\n" + "\n".join(lines[-8:]) + "\n\n"
+        return text, [Measured(t, reason, None) for t in missing]
     rows = Rows(figures.rounds)
     text = (
         detail_table("Side by side (compose stack)", rows)
@@ -327,7 +330,7 @@ def run(run_dir: Path, quick: bool = False) -> str:
                  of_floor_others / of_floor_alone - 1),
         bytes_target(sizes, ""),
     ]  # fmt: skip
-    compose_text, compose_results = _compose_part(plan)
+    compose_text, compose_results = _compose_part(plan, run_dir / "compose")
     results += compose_results
     notes = (
         f"{plan.rounds} round(s) of {plan.round_seconds} s per row, wrk -t2 -c16; "
