@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 
+from benchmarks.graph_throughput import UNLIMITED_SIGN_INS
 from benchmarks.load_generator import LoadFigures, run_wrk
 from benchmarks.sign_ins import JSON
 from native_stack.emulator_registration import read_seeded_registration
@@ -130,6 +131,51 @@ def probe_redis(project: ComposeProject, home_account_id: str | None = None) -> 
     return RedisProbe({str(k): int(v) for k, v in answer["sizes"].items()}, answer["token"])
 
 
+def _bytes_per_user(
+    project: ComposeProject, public_url: str, emulator_url: str, ca_file: Path, count: int
+) -> list[int]:
+    """Add count users and sign each in; the MEMORY USAGE of every key each one's sign-in (and
+    first /graph/me) wrote."""
+    sizes = []
+    with requests.Session() as http:
+        http.trust_env = False  # REQUESTS_CA_BUNDLE would win over verify
+        http.verify = str(ca_file)
+        for number in range(count):
+            before = set(probe_redis(project).sizes)
+            username = f"bench.compose{number}@contoso.example"
+            http.post(
+                emulator_url + "/_control/users",
+                json={"userPrincipalName": username, "displayName": f"Bench {number}"},
+                timeout=10,
+            ).raise_for_status()
+            with Browser() as browser:
+                sign_in_through(browser, public_url, username)
+                assert browser.get(public_url + "/graph/me", headers=JSON).ok
+            after = probe_redis(project).sizes
+            sizes.append(sum(size for key, size in after.items() if key not in before))
+    return sizes
+
+
+def _loads(
+    project: ComposeProject, public_url: str, emulator_url: str, username: str
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """Sign username in (and warm up); the rows to measure: URL and wrk's headers of each."""
+    before_sign_in = probe_redis(project)
+    with Browser() as browser:
+        sign_in_through(browser, public_url, username)
+        cookie = {"Cookie": f"{SESSION_COOKIE}={browser.http.cookies[SESSION_COOKIE]}", **JSON}
+        for _ in range(20):
+            assert browser.get(public_url + "/graph/me", headers=JSON).ok
+    home = probe_redis(project).home_account_id(before_sign_in)
+    bearer = {"Authorization": f"Bearer {probe_redis(project, home).token}", **JSON}
+    return {
+        "floor /v1.0/me": (emulator_url + "/v1.0/me", bearer),
+        "floor /v1.0/users": (emulator_url + "/v1.0/users", bearer),
+        "stack /graph/me": (public_url + "/graph/me", cookie),
+        "stack /graph/users": (public_url + "/graph/users", cookie),
+    }
+
+
 def run_compose(
     run_dir: Path,
     *,
@@ -151,8 +197,7 @@ def run_compose(
             "PUBLIC_PORT": str(public_port),
             "PUBLIC_TLS_PORT": str(free_port()),
             "BENCH_EMULATOR_PORT": str(emulator_port),
-            "SIGN_IN_RATE_LIMIT": "100000r/s",
-            "SIGN_IN_RATE_BURST": "100000",
+            **UNLIMITED_SIGN_INS,  # every client comes from one address
             **token_env,
         },
     )
@@ -169,37 +214,10 @@ def run_compose(
         ca_file.write_text(
             project.compose("exec", "-T", "emulator", "cat", "/var/lib/emulator/ca.crt").stdout
         )
-        with requests.Session() as http:
-            http.trust_env = False  # REQUESTS_CA_BUNDLE would win over verify
-            http.verify = str(ca_file)
-            for number in range(measured_users):
-                before = set(probe_redis(project).sizes)
-                username = f"bench.compose{number}@contoso.example"
-                http.post(
-                    emulator_url + "/_control/users",
-                    json={"userPrincipalName": username, "displayName": f"Bench {number}"},
-                    timeout=10,
-                ).raise_for_status()
-                with Browser() as browser:
-                    sign_in_through(browser, public_url, username)
-                    assert browser.get(public_url + "/graph/me", headers=JSON).ok
-                after = probe_redis(project).sizes
-                figures.bytes_per_user.append(sum(v for k, v in after.items() if k not in before))
-        before_sign_in = probe_redis(project)
-        browser = Browser()
-        sign_in_through(browser, public_url, registration.usernames[0])
-        cookie = {"Cookie": f"{SESSION_COOKIE}={browser.http.cookies[SESSION_COOKIE]}", **JSON}
-        for _ in range(20):
-            assert browser.get(public_url + "/graph/me", headers=JSON).ok
-        home = probe_redis(project).home_account_id(before_sign_in)
-        bearer = {"Authorization": f"Bearer {probe_redis(project, home).token}", **JSON}
-        browser.close()
-        loads = {
-            "floor /v1.0/me": (emulator_url + "/v1.0/me", bearer),
-            "floor /v1.0/users": (emulator_url + "/v1.0/users", bearer),
-            "stack /graph/me": (public_url + "/graph/me", cookie),
-            "stack /graph/users": (public_url + "/graph/users", cookie),
-        }
+        figures.bytes_per_user = _bytes_per_user(
+            project, public_url, emulator_url, ca_file, measured_users
+        )
+        loads = _loads(project, public_url, emulator_url, registration.usernames[0])
         figures.memory_at_rest = container_memory(project)
         with peak_memory(project, figures.memory_peak):
             for _ in range(rounds):
