@@ -21,7 +21,14 @@ import redis
 from benchmarks.compose_targets import run_compose
 from benchmarks.graph_throughput import UNLIMITED_SIGN_INS, _access_token, _failed_answers_at_nginx
 from benchmarks.load_generator import LoadFigures, run_wrk, wrk_binary
-from benchmarks.other_users import UserKeys, bytes_of, key_kind, populate, signin_keys
+from benchmarks.other_users import (
+    UserKeys,
+    bytes_of,
+    keep_only,
+    key_kind,
+    populate,
+    signin_keys,
+)
 from benchmarks.process_memory import PeakSampler, group_rss_bytes
 from benchmarks.quickstart_baseline.server import BaselineServer
 from benchmarks.redis_bytes import _add_users
@@ -53,6 +60,8 @@ TARGETS = {
     "others": Target("/graph/me with other users, change", WITHIN, 0.10, "%"),
     "bytes": Target("Redis bytes per signed-in user", AT_MOST, 3072, "bytes"),
 }
+OTHERS = ", others"  # the rows measured with the other users in Redis
+AFTER = ", after"  # the rows measured once they are gone again
 COMPOSE = "compose: "  # the prefix of the compose stack's targets
 
 
@@ -167,10 +176,14 @@ class Rows:
         """Keep one round's figures of row."""
         self.rounds.setdefault(row, []).append(figures)
 
+    def ratios(self, top: str, bottom: str, of: Callable[[LoadFigures], float]) -> list[float]:
+        """of(top) / of(bottom) in each round, both from the same round."""
+        pairs = zip(self.rounds[top], self.rounds[bottom], strict=True)
+        return [of(a) / of(b) for a, b in pairs]
+
     def ratio(self, top: str, bottom: str, of: Callable[[LoadFigures], float]) -> float:
         """The median over rounds of of(top) / of(bottom), both from the same round."""
-        pairs = zip(self.rounds[top], self.rounds[bottom], strict=True)
-        return statistics.median(of(a) / of(b) for a, b in pairs)
+        return statistics.median(self.ratios(top, bottom, of))
 
     def rps(self, row: str) -> str:
         """The median req/s of row, as printed."""
@@ -289,14 +302,20 @@ def run(run_dir: Path, quick: bool = False) -> str:
                     )
         sizes, model = _bytes_per_user(stack, admin, plan.measured_users)
         model_key_bytes = {key_kind(key): bytes_of(admin, {key}) for key in model.dumps}
+        signed_in_so_far = signin_keys(admin)
         memory_before = _used_memory(admin)
         populate_seconds = populate(admin, model, plan.other_users)
         memory_after = _used_memory(admin)
-        for _ in range(plan.rounds):
-            for row, source in (("floor /v1.0/me", "floor /v1.0/me, others"),
-                                ("stack /graph/me", "stack /graph/me, others")):  # fmt: skip
-                url, headers = loads[row]
-                rows.add(source, run_wrk(url, headers, duration=plan.round_seconds))
+
+        def measure_me(suffix: str) -> None:
+            for _ in range(plan.rounds):
+                for row in ("floor /v1.0/me", "stack /graph/me"):
+                    url, headers = loads[row]
+                    rows.add(row + suffix, run_wrk(url, headers, duration=plan.round_seconds))
+
+        measure_me(OTHERS)
+        removal_seconds = keep_only(admin, signed_in_so_far)
+        measure_me(AFTER)
         stack_browser.close()
         base_browser.close()
         admin.close()
@@ -304,8 +323,13 @@ def run(run_dir: Path, quick: bool = False) -> str:
         baseline.stop()
         stack.stop()
 
-    of_floor_alone = rows.ratio("stack /graph/me", "floor /v1.0/me", _rps)
-    of_floor_others = rows.ratio("stack /graph/me, others", "floor /v1.0/me, others", _rps)
+    # Alone: the rounds before the other users came and after they went, so that a drift of
+    # the machine's speed over the run does not pass for their effect.
+    of_floor_alone = statistics.median(
+        rows.ratios("stack /graph/me", "floor /v1.0/me", _rps)
+        + rows.ratios("stack /graph/me" + AFTER, "floor /v1.0/me" + AFTER, _rps)
+    )
+    of_floor_others = rows.ratio("stack /graph/me" + OTHERS, "floor /v1.0/me" + OTHERS, _rps)
     sign_in_ratio = statistics.median(
         s / b for s, b in zip(sign_ins["stack"], sign_ins["baseline"], strict=True)
     )
@@ -325,7 +349,7 @@ def run(run_dir: Path, quick: bool = False) -> str:
                  f"{statistics.median(sign_ins['baseline']):.1f} /s",
                  sign_in_ratio),
         Measured(TARGETS["others"],
-                 f"{plan.other_users:,} others: {of_floor_others:.0%} of floor vs "
+                 f"{plan.other_users:,} others: {of_floor_others:.0%} of the floor, "
                  f"{of_floor_alone:.0%} alone",
                  of_floor_others / of_floor_alone - 1),
         bytes_target(sizes, ""),
@@ -344,7 +368,10 @@ def run(run_dir: Path, quick: bool = False) -> str:
         f"{plan.other_users:,} other users populated in {populate_seconds:.1f} s (pipelined "
         f"RESTORE); Redis used_memory {memory_before / 2**20:,.0f} MiB -> "
         f"{memory_after / 2**20:,.0f} MiB ({(memory_after - memory_before) / plan.other_users:,.0f}"
-        f" bytes per user); no append-only file (the native stack runs Redis without one)\n"
+        f" bytes per user); no append-only file (the native stack runs Redis without one); "
+        f"removed in {removal_seconds:.1f} s (FLUSHDB ASYNC, the signed-in users restored)\n"
+        f"with other users: stack /graph/me{OTHERS} against the same rows before they came "
+        f"and{AFTER} they went, each as its share of the floor measured beside it\n"
     )
     return (
         detail_table("Side by side (native stack)", rows)

@@ -61,6 +61,20 @@ def populate(client: redis.Redis, model: UserKeys, count: int) -> float:
     return time.monotonic() - started
 
 
+def keep_only(client: redis.Redis, keys: set[bytes]) -> float:
+    """Remove every other key: DUMP keys (with their time to live), FLUSHDB ASYNC, RESTORE
+    them. Returns the seconds it took (an admin client: FLUSHDB is not the services' to run)."""
+    started = time.monotonic()
+    kept = [(key, client.dump(key), client.pttl(key)) for key in keys]
+    client.flushdb(asynchronous=True)
+    pipeline = client.pipeline(transaction=False)
+    for key, dumped, ttl_ms in kept:
+        if isinstance(dumped, bytes):  # None: it expired meanwhile
+            pipeline.restore(key, max(int(ttl_ms), 0), dumped)  # -1 (no expiry) restores as 0
+    pipeline.execute()
+    return time.monotonic() - started
+
+
 def key_kind(key: bytes) -> str:
     """What a key holds, from its name: `session`, `tokencache`, `sign-in`, ..."""
     name = key.decode()

@@ -11,6 +11,7 @@ import redis
 from benchmarks.other_users import (
     UserKeys,
     bytes_of,
+    keep_only,
     key_kind,
     other_user_key,
     populate,
@@ -69,3 +70,12 @@ def test_key_kind_names_what_a_key_holds() -> None:
     kinds = [key_kind(key) for key in MODEL_KEYS]
     assert kinds == ["tokencache", "sign-in", "session"]
     assert key_kind(b"signin:identity-session:abc") == "identity-session"
+
+
+def test_keep_only_removes_every_other_key_and_keeps_expiries(client: redis.Redis) -> None:
+    client.set(b"signin:session:kept", b"session", ex=600)
+    client.set(b"signin:forever", b"no expiry")
+    client.set(b"signin:session:other", b"gone")
+    keep_only(client, {b"signin:session:kept", b"signin:forever"})
+    assert sorted(client.scan_iter()) == [b"signin:forever", b"signin:session:kept"]
+    assert 590 < client.ttl(b"signin:session:kept") <= 600 and client.ttl(b"signin:forever") == -1
