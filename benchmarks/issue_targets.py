@@ -370,8 +370,8 @@ def run(run_dir: Path, quick: bool = False) -> str:
         f"{memory_after / 2**20:,.0f} MiB ({(memory_after - memory_before) / plan.other_users:,.0f}"
         f" bytes per user); no append-only file (the native stack runs Redis without one); "
         f"removed in {removal_seconds:.1f} s (FLUSHDB ASYNC, the signed-in users restored)\n"
-        f"with other users: stack /graph/me{OTHERS} against the same rows before they came "
-        f"and{AFTER} they went, each as its share of the floor measured beside it\n"
+        f"with other users: the stack's share of the floor in the rows '{OTHERS[2:]}', against "
+        f"its share in the rounds before they came and in the rows '{AFTER[2:]}' they went\n"
     )
     return (
         detail_table("Side by side (native stack)", rows)
