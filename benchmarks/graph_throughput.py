@@ -7,13 +7,12 @@ import json
 import os
 import secrets
 import statistics
-import threading
-import time
 from pathlib import Path
 
 import msal
 
 from benchmarks.load_generator import LoadFigures, run_wrk, wrk_binary
+from benchmarks.sign_ins import sign_ins_per_second
 from benchmarks.tables import format_table
 from native_stack.ports import free_port, port_is_free
 from native_stack.processes import ManagedProcess
@@ -121,41 +120,6 @@ def _start_fixed_graph(stack: NativeStack, run_dir: Path) -> tuple[ManagedProces
     return process, port
 
 
-def _sign_ins_per_second(stack: NativeStack) -> float:
-    assert stack.registration is not None
-    usernames = stack.registration.usernames
-    completed = 0
-    lock = threading.Lock()
-    deadline = time.monotonic() + SIGN_IN_SECONDS
-
-    failures: list[BaseException] = []
-
-    def client_loop(index: int) -> None:
-        nonlocal completed
-        try:
-            while time.monotonic() < deadline:
-                browser = Browser()
-                try:
-                    sign_in_through(browser, stack.public_url, usernames[index % len(usernames)])
-                    assert browser.get(stack.public_url + "/graph/me").status_code == 200
-                finally:
-                    browser.close()
-                with lock:
-                    completed += 1
-        except BaseException as error:  # a failed sign-in makes the figure meaningless
-            failures.append(error)
-
-    threads = [threading.Thread(target=client_loop, args=(i,)) for i in range(SIGN_IN_CLIENTS)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(f"{len(failures)} sign-in client(s) failed") from failures[0]
-    return completed / (time.monotonic() - started)
-
-
 def _median(rounds: list[LoadFigures]) -> LoadFigures:
     """Each figure's median over the rounds; failures summed, so that none goes unseen."""
     return LoadFigures(
@@ -255,7 +219,14 @@ def run(run_dir: Path) -> str:
             del stack.options.service_env["GRAPH_BASE_URL"]
             stack.start_service("graph-service")
             _warm(browser, graph_me, {**cookie, **json_accept})
-        sign_ins = _sign_ins_per_second(stack)
+        assert stack.registration is not None
+        sign_ins = sign_ins_per_second(
+            stack.public_url,
+            stack.registration.usernames,
+            "/graph/me",
+            SIGN_IN_SECONDS,
+            SIGN_IN_CLIENTS,
+        )
         browser.close()
     finally:
         if fixed_graph is not None:

@@ -53,6 +53,7 @@ class StackOptions:
     # `common` for a multi-tenant sign-in.
     authority_tenant: str | None = None
     redis_appendonly: bool = False
+    redis_maxmemory: str | None = None  # start-redis.sh's REDIS_MAXMEMORY (None: its default)
     emulator_env: dict[str, str] = field(default_factory=dict)
     service_env: dict[str, str] = field(default_factory=dict)
     tls: bool = False  # nginx also serves https (own CA); public_url and PUBLIC_URL become https
@@ -221,6 +222,7 @@ class NativeStack:
             appendonly=self.options.redis_appendonly,
             log_path=self.run_dir / "logs" / "redis.log",
             acl=self.redis_acl,
+            maxmemory=self.options.redis_maxmemory,
         )
 
     def stop_redis(self) -> None:

@@ -30,8 +30,9 @@ class RefreshRecord:
 class RefreshTokenStore:
     """Issues, rotates and revokes refresh tokens, guarded by a lock."""
 
-    def __init__(self, lifetime_seconds: int) -> None:
+    def __init__(self, lifetime_seconds: int, *, token_length: int = 0) -> None:
         self._lifetime = lifetime_seconds
+        self._token_length = token_length  # 0: the compact default
         self._lock = threading.Lock()
         self._tokens: dict[str, RefreshRecord] = {}
         self._revoked_families: dict[str, str] = {}
@@ -42,7 +43,7 @@ class RefreshTokenStore:
 
     def issue(self, grant: DelegatedGrant, family_id: str | None = None) -> str:
         """Store a new refresh token for grant (in family_id, or a new family)."""
-        token = "1.EMU" + secrets.token_urlsafe(64)
+        token = self._new_token()
         record = RefreshRecord(
             grant=grant,
             family_id=family_id or secrets.token_hex(16),
@@ -59,6 +60,14 @@ class RefreshTokenStore:
                 del self._tokens[key]
             self._tokens[token] = record
         return token
+
+    def _new_token(self) -> str:
+        """A random token: compact, or token_length characters of random text, as opaque and
+        as incompressible as Entra's encrypted refresh tokens."""
+        if not self._token_length:
+            return "1.EMU" + secrets.token_urlsafe(64)
+        body = secrets.token_urlsafe(self._token_length)
+        return ("1.EMU" + body)[: max(self._token_length, 6)]
 
     def peek(self, token: str) -> RefreshRecord | None:
         """The record for token without using it (None when unknown)."""

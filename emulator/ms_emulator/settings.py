@@ -51,6 +51,11 @@ class EmulatorSettings:
     auth_code_lifetime: int = 600
     retired_key_grace: int = 24 * 3600
     threads: int = 8
+    # Token sizes: 0 keeps the emulator's own compact tokens; a length makes every delegated
+    # access token at least that many characters and every refresh token exactly that many,
+    # as Entra's are (access tokens ~1,600-2,500, refresh tokens ~1,400).
+    access_token_length: int = 0
+    refresh_token_length: int = 0
     issuer_url: str | None = None  # the issuer's root for browser requests (browser_clients)
 
     @classmethod
@@ -80,5 +85,7 @@ class EmulatorSettings:
             auth_code_lifetime=_int_from(env, "EMULATOR_AUTH_CODE_LIFETIME", 600),
             retired_key_grace=_int_from(env, "EMULATOR_RETIRED_KEY_GRACE", 24 * 3600, minimum=0),
             threads=_int_from(env, "EMULATOR_THREADS", 8),
+            access_token_length=_int_from(env, "EMULATOR_ACCESS_TOKEN_LENGTH", 0, minimum=0),
+            refresh_token_length=_int_from(env, "EMULATOR_REFRESH_TOKEN_LENGTH", 0, minimum=0),
             issuer_url=_url_from(env, "EMULATOR_ISSUER_URL"),
         )

@@ -51,9 +51,11 @@ def build_state(settings: EmulatorSettings, keys: KeyRing | None = None) -> Emul
         settings=settings,
         directory=Directory(load_seed(settings.seed_path)),
         keys=key_ring,
-        issuer=TokenIssuer(key_ring),
+        issuer=TokenIssuer(key_ring, access_token_length=settings.access_token_length),
         codes=AuthorizationCodeStore(),
-        refresh_tokens=RefreshTokenStore(settings.refresh_token_lifetime),
+        refresh_tokens=RefreshTokenStore(
+            settings.refresh_token_lifetime, token_length=settings.refresh_token_length
+        ),
         browser_sessions=BrowserSessionStore(),
         faults=FaultInjector(),
         counters=RequestCounters(),

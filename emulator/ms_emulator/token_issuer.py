@@ -19,6 +19,7 @@ from ms_emulator.scopes import GRAPH_RESOURCE
 from ms_emulator.signing_keys import b64url
 
 EMULATOR_NAMESPACE = uuid.UUID("8f3c3a52-5d2e-4c1b-9b7e-6a0d1c2e3f40")
+PADDING_CLAIM = "xms_emulator_size"  # random text that brings a token up to a set length
 
 
 def access_token_issuer(tenant_id: str) -> str:
@@ -56,8 +57,21 @@ def _common(now: int, lifetime: int) -> dict[str, Any]:
 class TokenIssuer:
     """Signs tokens with the key ring's active key."""
 
-    def __init__(self, keys: KeyRing) -> None:
+    def __init__(self, keys: KeyRing, *, access_token_length: int = 0) -> None:
         self._keys = keys
+        self._access_token_length = access_token_length  # 0: no padding
+
+    def _signed_at_least(self, claims: dict[str, Any], length: int) -> str:
+        """Sign claims, adding a random PADDING_CLAIM until the token has at least length
+        characters (base64url grows by 4 characters for every 3 bytes of claims)."""
+        token = self.sign(claims)
+        while len(token) < length:
+            missing = length - len(token)
+            padding = str(claims.get(PADDING_CLAIM, ""))
+            extra = max(1, (missing * 3 + 3) // 4 - (0 if padding else len(PADDING_CLAIM) + 6))
+            claims = {**claims, PADDING_CLAIM: padding + secrets.token_urlsafe(extra)[:extra]}
+            token = self.sign(claims)
+        return token
 
     def sign(self, claims: dict[str, Any]) -> str:
         """Sign claims as an RS256 JWT with kid and x5t headers."""
@@ -104,7 +118,7 @@ class TokenIssuer:
         if capabilities:
             claims["xms_cc"] = capabilities
         claims.update(authentication or {})
-        return self.sign(claims)
+        return self._signed_at_least(claims, self._access_token_length)
 
     def app_access_token(
         self,

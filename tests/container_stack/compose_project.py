@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from native_stack.stack import REPO_ROOT
+from native_stack.repository import REPO_ROOT
 
 TOOLS_DIR = Path(sys.executable).parent
 # What compose may read from this process's environment: how to reach the engine, nothing of
