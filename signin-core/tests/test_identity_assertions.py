@@ -52,3 +52,57 @@ def test_bad_assertions_are_refused(assertion: str | None) -> None:
 def test_short_key_is_refused() -> None:
     with pytest.raises(ValueError, match="IDENTITY_ASSERTION_KEY"):
         IdentityAssertions("short")
+
+
+class CountingDecode:
+    """jwt.decode, counting its calls: how often an assertion was verified in full."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._decode = jwt.decode
+
+    def __call__(self, *arguments: object, **options: object) -> object:
+        self.calls += 1
+        return self._decode(*arguments, **options)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def full_verifications(monkeypatch: pytest.MonkeyPatch) -> CountingDecode:
+    counting = CountingDecode()
+    monkeypatch.setattr(jwt, "decode", counting)
+    return counting
+
+
+def test_the_same_assertion_is_verified_in_full_once(full_verifications: CountingDecode) -> None:
+    assertions = IdentityAssertions(KEY)
+    assertion = assertions.issue(USER)
+    assert [assertions.verify(assertion) for _ in range(3)] == [USER] * 3
+    assert full_verifications.calls == 1
+    # The memo is per audience: the same text is no grant, and a grant no assertion.
+    with pytest.raises(InvalidAssertionError):
+        assertions.verify_grant(assertion)
+    with pytest.raises(InvalidAssertionError):
+        assertions.verify(assertions.issue_grant(USER))
+
+
+def test_a_remembered_assertion_is_refused_once_it_expires() -> None:
+    now = [time.time()]
+    assertions = IdentityAssertions(KEY, lifetime_seconds=60, clock=lambda: now[0])
+    assertion = assertions.issue(USER)
+    assert assertions.verify(assertion) == USER
+    now[0] += 61
+    with pytest.raises(InvalidAssertionError, match="expired"):
+        assertions.verify(assertion)
+
+
+def test_the_memo_keeps_the_most_recently_used(full_verifications: CountingDecode) -> None:
+    assertions = IdentityAssertions(KEY, memo_size=2)
+    first, second, third = (
+        assertions.issue(SignedInUser(f"u{n}.tid", f"u{n}", "tid", "", "")) for n in range(3)
+    )
+    for assertion in (first, second, first, third):  # third pushes out second, not first
+        assertions.verify(assertion)
+    assertions.verify(first)
+    assert full_verifications.calls == 3
+    assertions.verify(second)
+    assert full_verifications.calls == 4

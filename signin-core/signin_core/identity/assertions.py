@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jwt
@@ -20,6 +23,10 @@ GRANT_HEADER_NAME = "X-Graph-Grant"
 # An API client's request (Authorization: Bearer): the assertion names the token by its hash,
 # so that graph-service uses for on-behalf-of only the token auth-service validated.
 TOKEN_HASH_CLAIM = "tkh"
+# Assertions verified lately, remembered by their exact text until they expire: nginx keeps a
+# session's passed check for a few seconds (SESSION_CHECK_CACHE_SECONDS), so it sends the same
+# assertion again and again. Bounded: the least recently used goes first.
+VERIFIED_MEMO_SIZE = 1024
 
 
 def token_hash(token: str) -> str:
@@ -47,14 +54,36 @@ class SignedInUser:
     is_app: bool = False
 
 
-class IdentityAssertions:
-    """Issues and verifies identity assertions with one shared key."""
+@dataclass(frozen=True)
+class _Verified:
+    user: SignedInUser
+    expires_at: float
 
-    def __init__(self, key: str, *, lifetime_seconds: int = 60) -> None:
+
+class IdentityAssertions:
+    """Issues and verifies identity assertions with one shared key.
+
+    A verified assertion is remembered by its exact text (and audience) until its `exp`, up to
+    memo_size of them: the same text verifies to the same user until then, so verifying it
+    again only checks the clock. Only a verified assertion is remembered; any other text,
+    however close, is verified in full."""
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        lifetime_seconds: int = 60,
+        memo_size: int = VERIFIED_MEMO_SIZE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if len(key) < 32:
             raise ValueError("IDENTITY_ASSERTION_KEY must be at least 32 characters")
         self._key = key
         self._lifetime = lifetime_seconds
+        self._memo_size = memo_size
+        self._clock = clock
+        self._verified: OrderedDict[tuple[str, str], _Verified] = OrderedDict()
+        self._memo_guard = threading.Lock()
 
     def issue(self, user: SignedInUser) -> str:
         """Return a signed assertion for user, valid for a short time."""
@@ -94,6 +123,24 @@ class IdentityAssertions:
     def _verify(self, assertion: str | None, audience: str) -> SignedInUser:
         if not assertion:
             raise InvalidAssertionError("no identity assertion")
+        memo_key = (audience, assertion)
+        with self._memo_guard:
+            found = self._verified.get(memo_key)
+            if found is not None:
+                if self._clock() < found.expires_at:
+                    self._verified.move_to_end(memo_key)
+                    return found.user
+                del self._verified[memo_key]
+                raise InvalidAssertionError("Signature has expired")
+        user, expires_at = self._decode(assertion, audience)
+        with self._memo_guard:
+            self._verified[memo_key] = _Verified(user, expires_at)
+            while len(self._verified) > self._memo_size:
+                self._verified.popitem(last=False)
+        return user
+
+    def _decode(self, assertion: str, audience: str) -> tuple[SignedInUser, float]:
+        """Check the signature and claims in full: the user, and when the assertion expires."""
         try:
             claims = jwt.decode(
                 assertion,
@@ -105,7 +152,7 @@ class IdentityAssertions:
             )
         except jwt.PyJWTError as error:
             raise InvalidAssertionError(str(error)) from error
-        return SignedInUser(
+        user = SignedInUser(
             home_account_id=str(claims["sub"]),
             object_id=str(claims.get("oid", "")),
             tenant_id=str(claims.get("tid", "")),
@@ -114,3 +161,4 @@ class IdentityAssertions:
             bearer_token_hash=str(claims.get(TOKEN_HASH_CLAIM, "")),
             is_app=claims.get("idtyp") == "app",
         )
+        return user, float(claims["exp"])
