@@ -32,7 +32,8 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_the_readme_fits_on_a_few_screens_in_a_users_order() -> None:
-    assert len(README.splitlines()) <= 150
+    # A few screens: with the performance table the benchmark quotes (docs/benchmarks.md).
+    assert len(README.splitlines()) <= 200
     sections = re.findall(r"^## (.+)$", README, re.M)
     assert sections == [
         "What it is",

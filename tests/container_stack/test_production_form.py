@@ -42,9 +42,11 @@ def test_refuses_to_start_naming_each_missing_secret(built_images: list[str]) ->
     assert not project.container_ids(), "compose created containers before refusing"
 
 
-def test_the_services_name_a_missing_client_credential(built_images: list[str]) -> None:
+def test_the_services_name_a_missing_client_credential(
+    built_images: list[str], tmp_path: Path
+) -> None:
     """Compose cannot require one of two variables; the services say it themselves."""
-    variables = production_variables(free_port(), client_secret="")
+    variables = production_variables(free_port(), client_secret="", credentials_dir=tmp_path)
     variables["AUTHORITY"] = "https://login.microsoftonline.com/common"
     project = ComposeProject("signin-tests-prod-no-credential", PRODUCTION_FILES, variables)
     project.down()
@@ -64,11 +66,13 @@ def test_the_services_name_a_missing_client_credential(built_images: list[str]) 
         project.down()
 
 
-def production_variables(port: int, *, client_secret: str) -> dict[str, str]:
-    """Every variable the production form requires, with fresh secrets, published on loopback."""
+def production_variables(port: int, *, client_secret: str, credentials_dir: Path) -> dict[str, str]:
+    """Every variable the production form requires, with fresh secrets, published on loopback;
+    credentials_dir in the place of the repository's ./credentials (compose would make it)."""
     registration = read_seeded_registration()
     return {
         "TAG": TEST_TAG,
+        "CREDENTIALS_DIR": str(credentials_dir),
         "CLIENT_ID": registration.client_id,
         "CLIENT_SECRET": client_secret,
         "AUTHORITY": f"https://emulator:8443/{registration.tenant_id}",
@@ -96,7 +100,11 @@ def production_stack(
     seed_dir.chmod(0o755)
     (seed_dir / "seed.json").chmod(0o644)
     port = free_port()
-    variables = production_variables(port, client_secret=client_secret)
+    variables = production_variables(
+        port,
+        client_secret=client_secret,
+        credentials_dir=tmp_path_factory.mktemp("production-credentials"),
+    )
     variables["EMULATOR_SEED_DIR"] = str(seed_dir)
     project = ComposeProject(
         "signin-tests-prod", [*PRODUCTION_FILES, EMULATOR_IDENTITY_FILE], variables

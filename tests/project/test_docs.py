@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,14 @@ MAKE_TARGETS = set(re.findall(r"^([a-z0-9-]+):", (REPO_ROOT / "Makefile").read_t
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.M | re.S)
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 # A repository path as a command names it: a/b/c, or a file name with one of these endings.
+# The repository's own top-level entries (a folder a command creates, like ./credentials,
+# is not one, even where compose has made it).
+REPOSITORY_TOP_LEVEL = {
+    path.split("/")[0]
+    for path in subprocess.run(
+        ["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+}
 PATH_LIKE = re.compile(r"^(?:[\w.-]+/)+[\w.-]*$|^[\w.-]+\.(?:ya?ml|md|sh|toml|txt|example)$")
 
 
@@ -96,7 +105,7 @@ def missing_in_commands(page: Path) -> list[str]:
                 except SystemExit:
                     missing.append(f"make dev {word}: not an option of make dev")
             named_file = parts[index - 1] in ("-f", "--file") and "$" not in word
-            if named_file or (PATH_LIKE.match(word) and (REPO_ROOT / word.split("/")[0]).exists()):
+            if named_file or (PATH_LIKE.match(word) and word.split("/")[0] in REPOSITORY_TOP_LEVEL):
                 if not (REPO_ROOT / word).exists():
                     missing.append(word)
     return missing
