@@ -1,5 +1,6 @@
 """Every page a visitor meets, checked by axe-core at a desktop's and a phone's width: no
-accessibility violation, and nothing wider than the phone's screen. nginx's own error pages
+accessibility violation, and nothing wider than the phone's screen (nginx's outage and rate
+limit pages too, from nginx alone). nginx's own error pages
 (404, 400 for a too-large cookie) look like auth-service's; the footer says whether you are
 signed in. Screenshots of the people list and the demo app at the phone's width go to
 test-artifacts/."""
@@ -7,11 +8,14 @@ test-artifacts/."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from native_stack.ports import free_port
 from native_stack.stack import NativeStack
+from tests.edge.lone_edge import LoneEdge, servers
 from tests.support.chromium import ARTIFACTS_DIR
 from tests.support.journey import pick_account
 
@@ -189,3 +193,36 @@ def test_the_footer_says_signed_in_only_to_who_is(page: Page, browser_stack: Nat
     page.locator("main").get_by_role("link", name="Sign in with Microsoft").click()
     pick_account(page, registration.usernames[0])
     expect(footer).to_contain_text("Signed in through Microsoft Entra ID")
+
+
+def test_nginx_s_outage_and_rate_limit_pages_have_no_violation(page: Page, tmp_path: Path) -> None:
+    """The pages nginx shows when a service is down (502; 500 for a check that cannot be
+    made) or a client signs in too often (429): nginx alone, its upstreams not listening."""
+    nobody = servers(free_port())
+    edge = LoneEdge(
+        tmp_path / "edge",
+        {
+            "AUTH_SERVICE_SERVERS": nobody,
+            "GRAPH_SERVICE_SERVERS": nobody,
+            "APP_UPSTREAM": f"127.0.0.1:{free_port()}",
+            "SIGN_IN_RATE_LIMIT": "1r/m",
+            "SIGN_IN_RATE_BURST": "1",  # the lowest nginx takes: the third sign-in is refused
+        },
+    )
+    edge.start()
+    try:
+        review = PageReview()
+        for path, status, name in (
+            ("/", 502, "nginx's 502 (auth-service down)"),
+            ("/app/", 500, "nginx's 500 (the session check cannot be made)"),
+            ("/login", 502, "nginx's 502 at sign-in"),
+            ("/login", 502, "nginx's 502 at sign-in, within the burst"),
+            ("/login", 429, "nginx's 429 (signing in too often)"),
+        ):
+            response = page.goto(edge.url + path)
+            assert response is not None and response.status == status, (path, response)
+            expect(page.locator("main h1")).to_be_visible()
+            review.review(page, name)
+        assert not review.failures, "\n\n".join(review.failures)
+    finally:
+        edge.stop()
