@@ -10,7 +10,7 @@
 #   REDIS_MAXMEMORY                        Redis's memory limit (default: 256mb; 0: none).
 #                                          At the limit Redis evicts nothing and refuses
 #                                          writes, which the services answer with a 503
-#                                          (README, "Storage in Redis")
+#                                          (docs/storage.md)
 #   REDIS_EXTRA_ACL_LINE                   one more ACL line, appended as it is (optional:
 #                                          the native test stack's admin user, for tests and
 #                                          benchmarks that need INFO or CONFIG; never set in

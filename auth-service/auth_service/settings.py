@@ -25,7 +25,7 @@ class AuthSettings(IdentitySettings):
     session_cookie_name: str = "signin_session"
     # How many proxies in front of auth-service add X-Forwarded-For/-Proto/-Host values it
     # should believe. Behind this stack's nginx it is 1 however many balancers stand in front:
-    # nginx replaces those headers with one value of its own (see README, "The edge").
+    # nginx replaces those headers with one value of its own (see docs/edge.md).
     forwarded_hops: int = Field(default=1, ge=0, le=5)
     # Where nginx serves the protected app (APP_PATH), for a link on the home page.
     app_path: str | None = None
@@ -121,7 +121,7 @@ class AuthSettings(IdentitySettings):
                 return None
             raise PydanticCustomError(
                 "missing_signing_keys",
-                "is not set: give one or more PEM P-256 private keys (see README)",
+                "is not set: give one or more PEM P-256 private keys (see docs/your-app.md)",
             )
         keys = parse_signing_keys(value.get_secret_value())
         if not development and any(k.kid == development_signing_key().kid for k in keys):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 # Defaults of the template values nginx/Dockerfile also sets, with the same limits: `make dev`
-# keeps the limits the README documents. PUBLIC_URL is unset, so nginx answers for any host
+# keeps the limits docs/edge.md documents. PUBLIC_URL is unset, so nginx answers for any host
 # (tests set it to check the refusal of others).
 SITE_DEFAULTS = {
     "REDIRECT_PATH": "/getAToken",
