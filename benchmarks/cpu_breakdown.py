@@ -26,6 +26,7 @@ from pathlib import Path
 
 from benchmarks.graph_throughput import UNLIMITED_SIGN_INS, access_token
 from benchmarks.load_generator import LoadFigures, run_wrk, wrk_binary
+from benchmarks.process_groups import group_cpu_seconds
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
 from tests.support.browser import Browser
@@ -87,22 +88,6 @@ class Measurement:
         return 1000 * self.cpu_seconds.get(service, 0.0) / max(self.figures.requests, 1)
 
 
-def process_group_cpu_seconds(group: int) -> float:
-    """utime + stime of every live process in a process group, in seconds."""
-    ticks = 0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            text = Path(entry.path, "stat").read_text()
-        except OSError:  # gone meanwhile
-            continue
-        fields = text.rsplit(")", 1)[1].split()  # the name, in parentheses, may hold spaces
-        if int(fields[2]) == group:  # fields[0] is field 3 of proc(5): state
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def service_groups(stack: NativeStack) -> dict[str, int]:
     """Each measured service's process group (its managed process leads one)."""
     groups = {}
@@ -115,9 +100,9 @@ def service_groups(stack: NativeStack) -> dict[str, int]:
 
 def measure(url: str, headers: dict[str, str], groups: dict[str, int]) -> Measurement:
     """Load url for MEASURE_SECONDS; CPU seconds per service over the run."""
-    before = {name: process_group_cpu_seconds(group) for name, group in groups.items()}
+    before = {name: group_cpu_seconds(group) for name, group in groups.items()}
     figures = run_wrk(url, headers, duration=MEASURE_SECONDS)
-    after = {name: process_group_cpu_seconds(group) for name, group in groups.items()}
+    after = {name: group_cpu_seconds(group) for name, group in groups.items()}
     return Measurement(figures, {name: after[name] - before[name] for name in groups})
 
 

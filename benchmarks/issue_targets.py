@@ -29,7 +29,7 @@ from benchmarks.other_users import (
     populate,
     signin_keys,
 )
-from benchmarks.process_memory import PeakSampler, group_rss_bytes
+from benchmarks.process_groups import PeakSampler, group_rss_bytes
 from benchmarks.quickstart_baseline.server import BaselineServer
 from benchmarks.redis_bytes import _add_users
 from benchmarks.sign_ins import JSON, sign_ins_per_second

@@ -1,24 +1,25 @@
-"""Resident memory (RSS) of a service's processes, read from /proc."""
+"""What a service's processes use, read from /proc: their resident memory (RSS) and CPU time,
+summed over the service's process group (gunicorn's master and workers, nginx's master and
+workers)."""
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 PROC = Path("/proc")
 
 
 def _stat_fields(pid: int) -> list[str]:
+    """/proc/<pid>/stat after "pid (comm) ": fields[0] is proc(5)'s field 3, state."""
     text = (PROC / str(pid) / "stat").read_text()
-    return text[text.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return text[text.rindex(")") + 2 :].split()  # the name, in parentheses, may hold spaces
 
 
-def group_rss_bytes(group_leader: int) -> int:
-    """The RSS summed over every process in group_leader's process group (gunicorn's master
-    and workers, nginx's master and workers); shared pages count once per process."""
-    page = os.sysconf("SC_PAGE_SIZE")
-    total = 0
+def _group_stat_fields(group_leader: int) -> Iterator[list[str]]:
+    """The stat fields of every live process in group_leader's process group."""
     for entry in PROC.iterdir():
         if not entry.name.isdigit():
             continue
@@ -27,8 +28,19 @@ def group_rss_bytes(group_leader: int) -> int:
         except (OSError, ValueError):
             continue  # it ended meanwhile
         if int(fields[2]) == group_leader:  # field 5, pgrp
-            total += int(fields[21]) * page  # field 24, rss in pages
-    return total
+            yield fields
+
+
+def group_rss_bytes(group_leader: int) -> int:
+    """The RSS summed over the group's processes; shared pages count once per process."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    return sum(int(fields[21]) * page for fields in _group_stat_fields(group_leader))  # rss
+
+
+def group_cpu_seconds(group_leader: int) -> float:
+    """utime + stime (fields 14 and 15) summed over the group's live processes, in seconds."""
+    ticks = sum(int(f[11]) + int(f[12]) for f in _group_stat_fields(group_leader))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 class PeakSampler:
