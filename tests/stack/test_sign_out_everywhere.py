@@ -3,7 +3,6 @@ holds for the user (a session, a token cache) is refused after that."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,7 @@ import redis
 from native_stack.stack import NativeStack
 from signin_core.store.keys import sign_in_key, token_cache_key
 from tests.support.browser import Browser
-from tests.support.session_check_cache import REVOCATION_DELAY_SECONDS
+from tests.support.session_check_cache import REVOCATION_DELAY_SECONDS, ask_until
 from tests.support.sign_in import sign_in_through, sign_out_through
 from tests.support.stack_records import SESSION_COOKIE, home_account_id_of, session_key_of
 
@@ -36,14 +35,16 @@ def two_browsers(stack: NativeStack) -> Iterator[tuple[Browser, Browser]]:
 def assert_signed_out(stack: NativeStack, browser: Browser) -> None:
     # Graph refuses at once: the token cache is gone. nginx may still keep the session's passed
     # check for a moment (docs/edge.md), so the check's own refusal comes within that delay.
-    deadline = time.monotonic() + REVOCATION_DELAY_SECONDS
-    while True:
-        graph = browser.get(stack.public_url + "/graph/me", headers=JSON)
+    asked = ask_until(
+        lambda: browser.get(stack.public_url + "/graph/me", headers=JSON),
+        lambda graph: (
+            graph.status_code == 401 and graph.json()["error"]["code"] == "unauthenticated"
+        ),
+        within=REVOCATION_DELAY_SECONDS,
+    )
+    for graph in asked.answers:
         assert graph.status_code == 401, graph.text
-        if graph.json()["error"]["code"] == "unauthenticated" or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    assert graph.json()["error"]["code"] == "unauthenticated"
+    assert asked.answers[-1].json()["error"]["code"] == "unauthenticated"
     home = browser.get(stack.public_url + "/")
     assert "Sign in with Microsoft" in home.text
     app = browser.get(stack.public_url + "/users", allow_redirects=False)
