@@ -60,6 +60,15 @@ class HeaderProbe:
         """The headers of every request so far, in order."""
         return [request.headers for request in self.requests]
 
+    def session_checks_for(self, original_uri: str) -> list[ProbedRequest]:
+        """The session checks nginx sent this probe for requests to original_uri."""
+        return [
+            request
+            for request in self.requests
+            if request.path == SESSION_CHECK_PATH
+            and request.headers.get("x-original-uri") == original_uri
+        ]
+
     @property
     def in_progress(self) -> int:
         """Requests received and not answered yet."""

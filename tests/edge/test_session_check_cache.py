@@ -14,7 +14,6 @@ import requests
 from native_stack.stack import NativeStack
 from signin_core.identity.assertions import IdentityAssertions
 from tests.edge.conftest import StandIns, StartLoneEdge
-from tests.edge.stand_ins import SESSION_CHECK_PATH
 from tests.support.browser import Browser
 from tests.support.session_check_cache import (
     REVOCATION_DELAY_SECONDS,
@@ -105,15 +104,6 @@ def test_a_session_signed_out_elsewhere_is_refused_within_the_revocation_delay(
             assert phone.get(edge_stack.public_url + path, headers=JSON).status_code == 401
 
 
-def checks_probed(stand_ins: StandIns, path: str) -> int:
-    """How many session checks for path reached the auth-service stand-in."""
-    return sum(
-        1
-        for request in stand_ins.auth.requests
-        if request.path == SESSION_CHECK_PATH and request.headers.get("x-original-uri") == path
-    )
-
-
 @pytest.mark.parametrize(("cache_seconds", "checks"), [("0", CALLS), ("2", 1)])
 def test_the_cache_lifetime_is_a_setting_and_zero_turns_it_off(
     lone_edge: StartLoneEdge, stand_ins: StandIns, cache_seconds: str, checks: int
@@ -123,10 +113,10 @@ def test_the_cache_lifetime_is_a_setting_and_zero_turns_it_off(
     cookie = {"Cookie": f"signin_session={uuid.uuid4().hex}{uuid.uuid4().hex[:11]}"}
     for _ in range(CALLS):
         assert requests.get(edge.url + path, headers=cookie, timeout=10).status_code == 200
-    assert checks_probed(stand_ins, path) == checks
+    assert len(stand_ins.auth.session_checks_for(path)) == checks
     # A bearer token is checked every time, whatever the lifetime.
     bearer = {**cookie, "Authorization": "Bearer eyJ0eXAiOiJKV1QifQ.e30.c2lnbmF0dXJl"}
     bearer_path = f"/graph/{uuid.uuid4().hex}"
     for _ in range(3):
         requests.get(edge.url + bearer_path, headers=bearer, timeout=10)
-    assert checks_probed(stand_ins, bearer_path) == 3
+    assert len(stand_ins.auth.session_checks_for(bearer_path)) == 3

@@ -10,7 +10,7 @@ import pytest
 
 from tests.edge.conftest import StandIns, StartLoneEdge
 from tests.edge.raw_http import raw_request
-from tests.edge.stand_ins import SESSION_CHECK_PATH, ProbedRequest
+from tests.edge.stand_ins import ProbedRequest
 
 SESSION_ID = "AbC-_0123456789abcdefghijklmnopqrstuvwxyzAB"  # 43 URL-safe characters
 CHECK_HEADERS = {
@@ -29,12 +29,7 @@ CHECK_HEADERS = {
 
 def check_for(stand_ins: StandIns, original_uri: str) -> ProbedRequest:
     """The session check nginx sent auth-service's probe for a request to original_uri."""
-    [check] = [
-        request
-        for request in stand_ins.auth.requests
-        if request.path == SESSION_CHECK_PATH
-        and request.headers.get("x-original-uri") == original_uri
-    ]
+    [check] = stand_ins.auth.session_checks_for(original_uri)
     return check
 
 
