@@ -27,10 +27,9 @@ from pathlib import Path
 from benchmarks.graph_throughput import UNLIMITED_SIGN_INS, access_token
 from benchmarks.load_generator import LoadFigures, run_wrk, wrk_binary
 from benchmarks.process_groups import group_cpu_seconds
+from benchmarks.sign_ins import signed_in
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
-from tests.support.browser import Browser
-from tests.support.sign_in import sign_in_through
 from tests.support.stack_records import home_account_id_of
 
 MEASURE_SECONDS = 8
@@ -211,12 +210,9 @@ def run(run_dir: Path) -> str:
     stack.start()
     try:
         assert stack.registration is not None
-        browser = Browser()
-        sign_in_through(browser, stack.public_url, stack.registration.usernames[0])
-        headers = {
-            "Cookie": f"signin_session={browser.http.cookies['signin_session']}",
-            "Accept": "application/json",
-        }
+        browser, headers = signed_in(
+            stack.public_url, stack.registration.usernames[0], "signin_session", PATHS[0]
+        )
         groups = service_groups(stack)
         measured: dict[str, Measurement] = {}
         for path in PATHS:

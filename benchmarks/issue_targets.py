@@ -32,7 +32,7 @@ from benchmarks.other_users import (
 from benchmarks.process_groups import PeakSampler, group_rss_bytes
 from benchmarks.quickstart_baseline.server import BaselineServer
 from benchmarks.redis_bytes import _add_users
-from benchmarks.sign_ins import JSON, sign_ins_per_second
+from benchmarks.sign_ins import JSON, sign_ins_per_second, signed_in
 from benchmarks.summary import AT_LEAST, AT_MOST, WITHIN, Measured, Target, summary_table
 from benchmarks.tables import format_table
 from native_stack.stack import NativeStack, StackOptions
@@ -47,7 +47,6 @@ ENTRA_SIZED_TOKENS = {
     "EMULATOR_REFRESH_TOKEN_LENGTH": str(REFRESH_TOKEN_LENGTH),
 }
 SIGN_IN_CLIENTS = 4
-WARM_UP_CALLS = 20
 
 TARGETS = {
     "me_floor": Target("GET /graph/me req/s, of the floor", AT_LEAST, 0.80, "%"),
@@ -202,19 +201,6 @@ def _p99(figures: LoadFigures) -> float:
     return figures.p99_ms
 
 
-def _signed_in(
-    origin: str, username: str, cookie: str, warm_path: str
-) -> tuple[Browser, dict[str, str]]:
-    """A browser signed in at origin, its session cookie as wrk's headers, after a few
-    unmeasured calls of warm_path."""
-    browser = Browser()
-    sign_in_through(browser, origin, username)
-    headers = {"Cookie": f"{cookie}={browser.http.cookies[cookie]}", **JSON}
-    for _ in range(WARM_UP_CALLS):
-        assert browser.get(origin + warm_path, headers=JSON).ok
-    return browser, headers
-
-
 def _bytes_per_user(
     stack: NativeStack, admin: redis.Redis, count: int
 ) -> tuple[list[int], UserKeys]:
@@ -269,10 +255,10 @@ def run(run_dir: Path, quick: bool = False) -> str:
         assert stack.registration is not None
         usernames = stack.registration.usernames
         admin = stack.redis_client(admin=True)
-        stack_browser, stack_headers = _signed_in(
+        stack_browser, stack_headers = signed_in(
             stack.public_url, usernames[0], "signin_session", "/graph/me"
         )
-        base_browser, base_headers = _signed_in(baseline.url, usernames[0], "session", "/me")
+        base_browser, base_headers = signed_in(baseline.url, usernames[0], "session", "/me")
         token = access_token(stack, home_account_id_of(stack, stack_browser))
         bearer = {"Authorization": f"Bearer {token}", **JSON}
         loads = {

@@ -1,4 +1,5 @@
-"""Complete sign-ins per second: browsers signing in over and over, each time a new one."""
+"""Browsers signing in: one, signed in for a benchmark's load, and complete sign-ins per second
+(browsers signing in over and over, each time a new one)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tests.support.browser import Browser
 from tests.support.sign_in import sign_in_through
 
 JSON = {"Accept": "application/json"}
+WARM_UP_CALLS = 20
 
 
 def sign_ins_per_second(
@@ -43,3 +45,16 @@ def sign_ins_per_second(
     if failures:
         raise RuntimeError(f"{len(failures)} sign-in client(s) failed") from failures[0]
     return completed / (time.monotonic() - started)
+
+
+def signed_in(
+    origin: str, username: str, cookie: str, warm_path: str
+) -> tuple[Browser, dict[str, str]]:
+    """A browser signed in at origin, its session cookie as wrk's headers, after a few
+    unmeasured calls of warm_path."""
+    browser = Browser()
+    sign_in_through(browser, origin, username)
+    headers = {"Cookie": f"{cookie}={browser.http.cookies[cookie]}", **JSON}
+    for _ in range(WARM_UP_CALLS):
+        assert browser.get(origin + warm_path, headers=JSON).ok
+    return browser, headers
